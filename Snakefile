@@ -1,0 +1,25 @@
+"""AdaMLLM: seed data → synthesizer → synthesized, filtered tasks → post-training data.
+
+Run the demo with `make demo`; see README.md for paper-scale and HPC runs.
+"""
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/models.smk"
+include: "rules/seed.smk"
+include: "rules/synthesizer.smk"
+include: "rules/synthesis.smk"
+include: "rules/posttrain_data.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

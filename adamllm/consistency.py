@@ -1,0 +1,44 @@
+"""Consistency filter (SPEC §5): a text-only LM judges whether the precise answer follows from the informative one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adamllm.errors import BadInputError
+
+DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "consistency_prompt.txt"
+PLACEHOLDERS = ("{question}", "{informative_answer}", "{precise_answer}")
+LABELS = ("yes", "no", "open")
+
+
+def load_template(path=None) -> str:
+    """Read a consistency prompt template; it must hold each placeholder exactly once."""
+    path = Path(path or DEFAULT_TEMPLATE)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(path, "consistency prompt template not found") from None
+    for placeholder in PLACEHOLDERS:
+        if text.count(placeholder) != 1:
+            raise BadInputError(path, f"template must contain {placeholder} exactly once")
+    return text.rstrip("\n")
+
+
+def render_prompt(template: str, triplet: dict) -> str:
+    """Fill the template with a triplet (plain replacement: braces in answers are safe)."""
+    return (
+        template.replace("{question}", triplet["Q"])
+        .replace("{informative_answer}", triplet["informative_A"])
+        .replace("{precise_answer}", triplet["precise_A"])
+    )
+
+
+def judge_label(output: str) -> str:
+    """The checker's label: 'yes', 'no', 'open' or 'other' (after strip + lowercase)."""
+    label = output.strip().lower()
+    return label if label in LABELS else "other"
+
+
+def is_consistent(output: str) -> bool:
+    """Only an exact 'yes' (after strip + lowercase) keeps a task."""
+    return output.strip().lower() == "yes"

@@ -1,0 +1,66 @@
+"""One registry of model families: loading class, image token, LLaMA-Factory template, training hyper-parameters.
+
+Every stage that needs to know something about a model asks this registry, never ``if model == ...``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrainingHParams:
+    """Post-training hyper-parameters of SPEC §7 (paper Table 10)."""
+
+    learning_rate: float
+    vision_learning_rate: float
+    weight_decay: float
+    warmup_ratio: float
+    deepspeed_stage: int
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    name: str
+    multimodal: bool
+    image_token: str | None = None
+    llamafactory_template: str | None = None
+    hparams: TrainingHParams | None = None
+
+
+FAMILIES = {
+    family.name: family
+    for family in (
+        ModelFamily("llama", multimodal=False),
+        ModelFamily("llava_next_synthesizer", multimodal=True, image_token="<|reserved_special_token_4|>"),
+        ModelFamily(
+            "qwen2_vl",
+            multimodal=True,
+            image_token="<|image_pad|>",
+            llamafactory_template="qwen2_vl",
+            hparams=TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2),
+        ),
+        ModelFamily(
+            "llava_next_llama3",
+            multimodal=True,
+            image_token="<image>",
+            llamafactory_template="llava_next_llama3",
+            hparams=TrainingHParams(2e-5, 2e-6, 0.0, 0.03, 3),
+        ),
+        ModelFamily(
+            "mllama",
+            multimodal=True,
+            image_token="<|image|>",
+            llamafactory_template="mllama",
+            hparams=TrainingHParams(5e-6, 5e-6, 0.1, 0.1, 3),
+        ),
+    )
+}
+
+
+def get_family(name: str) -> ModelFamily:
+    """The registered family ``name``; an unknown name is an error that lists the known ones."""
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ValueError(f"unknown model family {name!r}; known: {', '.join(sorted(FAMILIES))}") from None

@@ -1,0 +1,95 @@
+"""Crash-safe file I/O: atomic writes, and JSON/JSONL readers whose errors name file and line."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from adamllm.errors import BadInputError
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode: str = "w", encoding: str | None = "utf-8"):
+    """Open a temporary file beside ``path``; rename it over ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    with atomic_write(path) as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+
+
+def write_jsonl(path, rows: Iterable[dict]) -> int:
+    """Write one JSON object per line, atomically; return the number of rows."""
+    count = 0
+    with atomic_write(path) as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+def read_json(path) -> Any:
+    """Read a JSON file; a missing or malformed file raises BadInputError with line and column."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise BadInputError(path, "file not found") from None
+    except json.JSONDecodeError as err:
+        raise BadInputError(path, f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except UnicodeDecodeError as err:
+        raise BadInputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+def read_json_list(path) -> list:
+    """Read a JSON file whose top level must be a list."""
+    data = read_json(path)
+    if not isinstance(data, list):
+        raise BadInputError(path, f"expected a JSON list at top level, found {type(data).__name__}")
+    return data
+
+
+def iter_jsonl(path) -> Iterator[dict]:
+    """Yield the objects of a JSONL file; a malformed line raises BadInputError naming it."""
+    path = Path(path)
+    try:
+        handle = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInputError(path, "file not found") from None
+    with handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise BadInputError(path, f"malformed JSON: {err.msg}", record=f"at line {lineno}") from None
+            if not isinstance(row, dict):
+                raise BadInputError(path, "expected a JSON object", record=f"at line {lineno}")
+            yield row
+
+
+def read_jsonl(path) -> list[dict]:
+    """Read a whole JSONL file."""
+    return list(iter_jsonl(path))

@@ -1,0 +1,82 @@
+"""Domain image-caption pairs (SPEC §4 format): validation and sharding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tqdm import tqdm
+
+from adamllm.errors import RecordPolicy
+from adamllm.images import image_problem
+from adamllm.io import read_json_list
+from adamllm.stats import StageStats
+
+IMAGE_PLACEHOLDER = "<image>"
+
+
+def _pair_problem(record) -> str | None:
+    if not isinstance(record, dict):
+        return "record is not a JSON object"
+    images, messages = record.get("images"), record.get("messages")
+    if not isinstance(images, list) or len(images) != 1 or not isinstance(images[0], str) or not images[0]:
+        return "expected 'images' to be a list of exactly one image path"
+    if (
+        not isinstance(messages, list)
+        or len(messages) != 2
+        or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages)
+        or [m.get("role") for m in messages] != ["user", "assistant"]
+    ):
+        return "expected 'messages' of one user and one assistant turn with string 'content'"
+    if IMAGE_PLACEHOLDER not in messages[0]["content"]:
+        return "user message has no image placeholder '<image>'"
+    if not messages[1]["content"].strip():
+        return "empty caption"
+    return None
+
+
+def load_pairs(path, image_dir, policy: RecordPolicy, check_images: bool = True) -> tuple[list[dict], StageStats]:
+    """Valid pairs as ``{id, image, instruction, caption}``; ``id`` is the record's index in the file."""
+    stats = StageStats("pairs")
+    records = read_json_list(path)
+    stats.items_in = len(records)
+    seen: set[str] = set()
+    pairs = []
+    for index, record in enumerate(tqdm(records, desc="pairs", unit="pair", leave=False)):
+        problem = _pair_problem(record)
+        if problem:
+            policy.bad(path, problem, index, problem.split(":")[0])
+            continue
+        name = record["images"][0]
+        if name in seen:
+            policy.bad(path, f"duplicated image name {name!r}", index, "duplicated image")
+            continue
+        image_path = Path(image_dir) / name
+        problem = image_problem(image_path) if check_images else None
+        if problem:
+            policy.bad(path, problem, index, "bad image")
+            continue
+        seen.add(name)
+        pairs.append(
+            {
+                "id": index,
+                "image": str(image_path),
+                "instruction": record["messages"][0]["content"],
+                "caption": record["messages"][1]["content"].strip(),
+            }
+        )
+    stats.items_out = len(pairs)
+    stats.skipped.update(policy.skipped)
+    return pairs, stats
+
+
+def split_shards(items: list, count: int) -> list[list]:
+    """``count`` contiguous shards whose sizes differ by at most one (some may be empty)."""
+    if count < 1:
+        raise ValueError("shard count must be at least 1")
+    size, extra = divmod(len(items), count)
+    shards, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        shards.append(items[start:end])
+        start = end
+    return shards

@@ -1,0 +1,109 @@
+"""Post-training data (SPEC §6): caption task + kept synthetic task per image, in LLaMA-Factory sharegpt format."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from adamllm.pairs import IMAGE_PLACEHOLDER
+
+CONCLUSION_INDICATORS = ("could be ", "so ", "thus ", "therefore ", "final ", "answer ", "result ")
+
+# Our own small pools of forward phrasings: (instruction, response) templates.
+QA_TEMPLATES = (
+    ("{question}", "{answer}"),
+    ("Question: {question}", "{answer}"),
+    ("{question}\nAnswer the question using the image.", "{answer}"),
+    ("Look at the image and answer: {question}", "{answer}"),
+)
+COT_TEMPLATES = (
+    ("{question}", "{cot}\nThe answer is: {answer}"),
+    ("{question}\nExplain your reasoning before answering.", "{cot}\nAnswer: {answer}"),
+    ("Question: {question}\nThink it through, then answer.", "Reasoning: {cot}\nFinal answer: {answer}"),
+)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Which tasks a record gets: the caption task, and synthetic tasks from which source and answer."""
+
+    caption: bool
+    tasks: str | None  # "filtered" (judged Yes), "unfiltered" (every triplet), or None
+    answer: str = "combined"  # "combined" (SPEC §6), "precise" or "informative"
+
+
+RECIPES = {
+    "single_stage": Recipe(caption=True, tasks="filtered"),
+    "caption_only": Recipe(caption=True, tasks=None),
+    "synthetic_only": Recipe(caption=False, tasks="filtered"),
+    "unfiltered_precise": Recipe(caption=True, tasks="unfiltered", answer="precise"),
+    "unfiltered_informative": Recipe(caption=True, tasks="unfiltered", answer="informative"),
+}
+
+
+def _has_indicator(text: str) -> bool:
+    return any(indicator in text for indicator in CONCLUSION_INDICATORS)
+
+
+def synthetic_turns(triplet: dict, rng: random.Random, answer: str = "combined") -> tuple[str, str]:
+    """One (instruction, response) pair from a triplet, phrased by a template drawn from ``rng``."""
+    question, precise, informative = triplet["Q"], triplet["precise_A"], triplet["informative_A"]
+    qa_template = rng.choice(QA_TEMPLATES)
+    cot_template = rng.choice(COT_TEMPLATES)
+    if answer in ("precise", "informative"):
+        instruction, response = qa_template
+        return instruction.format(question=question), response.format(answer=triplet[f"{answer}_A"])
+    last_sentence = informative.strip().lower().split(". ")[-1]
+    if _has_indicator(last_sentence):
+        instruction, response = qa_template
+        return instruction.format(question=question), response.format(answer=informative)
+    if _has_indicator(precise.lower()):
+        instruction, response = qa_template
+        return instruction.format(question=question), response.format(answer=f"{informative} {precise}")
+    instruction, response = cot_template
+    return instruction.format(question=question), response.format(cot=informative, answer=precise)
+
+
+def _strip_placeholder(text: str) -> str:
+    return text.replace(IMAGE_PLACEHOLDER + "\n", "").replace(IMAGE_PLACEHOLDER, "").strip()
+
+
+def format_record(item: dict, recipe: Recipe, seed: int, keep_caption_without_task: bool) -> dict | None:
+    """The sharegpt record of one image, or None when it gets no task under the recipe."""
+    rng = random.Random(f"{seed}:{item['id']}")
+    tasks = []
+    triplet = item.get("triplet")
+    use_task = triplet is not None and (
+        recipe.tasks == "unfiltered" or (recipe.tasks == "filtered" and item.get("consistent", False))
+    )
+    if use_task:
+        tasks.append(synthetic_turns(triplet, rng, recipe.answer))
+    elif recipe.tasks and recipe.caption and not keep_caption_without_task:
+        return None
+    if recipe.caption:
+        caption_task = (_strip_placeholder(item["instruction"]), item["caption"])
+        tasks.insert(rng.randrange(len(tasks) + 1), caption_task)
+    if not tasks:
+        return None
+    messages = []
+    for index, (instruction, response) in enumerate(tasks):
+        content = IMAGE_PLACEHOLDER + instruction if index == 0 else instruction
+        messages += [{"role": "user", "content": content}, {"role": "assistant", "content": response}]
+    return {"messages": messages, "images": [item["image"]]}
+
+
+def dataset_info(name: str, file_name: str) -> dict:
+    """The LLaMA-Factory ``dataset_info.json`` entry of a sharegpt file with images."""
+    return {
+        name: {
+            "file_name": file_name,
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages", "images": "images"},
+            "tags": {
+                "role_tag": "role",
+                "content_tag": "content",
+                "user_tag": "user",
+                "assistant_tag": "assistant",
+            },
+        }
+    }

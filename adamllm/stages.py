@@ -1,0 +1,190 @@
+"""Workflow stages: file in, file out. Snakemake scripts and the CLI both call these functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tqdm import tqdm
+
+from adamllm import consistency, posttrain_data
+from adamllm.backends import Request, Sampling, load_backend
+from adamllm.errors import RecordPolicy
+from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_jsonl
+from adamllm.pairs import load_pairs, split_shards
+from adamllm.seed import join_seed
+from adamllm.stats import StageStats, merge_stats
+from adamllm.synth_format import EOS
+from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request
+from adamllm.trainset import build_trainset
+
+
+def prepare_seed(visionflan_metadata, allava_caption, allava_instruct, image_dir, out, stats_out, on_bad_record="stop"):
+    """Join the three seed files into one record per usable image."""
+    records, stats = join_seed(
+        visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record)
+    )
+    write_json(out, records)
+    stats.write(stats_out)
+
+
+def build_synthesizer_set(seed, blank_image, train_out, dev_out, stats_out, blank_ratio, dev_ratio, seed_value):
+    """The synthesizer's train/dev sets from joined seed records."""
+    train, dev, per_task = build_trainset(read_json(seed), str(blank_image), blank_ratio, dev_ratio, seed_value)
+    write_json(train_out, train)
+    write_json(dev_out, dev)
+    write_json(stats_out, {"stage": "synthesizer_set", "train": len(train), "dev": len(dev), "per_task": per_task})
+
+
+def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="stop"):
+    """Validate the domain's image-caption pairs and split them into ``len(shard_outs)`` shards."""
+    pairs, stats = load_pairs(pairs_file, image_dir, RecordPolicy(on_bad_record))
+    for path, shard in zip(shard_outs, split_shards(pairs, len(shard_outs))):
+        write_jsonl(path, shard)
+    stats.write(stats_out)
+
+
+def synthesize(shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None):
+    """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``."""
+    items = read_jsonl(shard)
+    sampling = Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), skip_special_tokens=False)
+    preds = []
+    if items:
+        engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
+        preds = engine.generate([synthesis_request(item, double_bos) for item in items], sampling)
+    write_jsonl(out, ({**item, "pred": pred} for item, pred in zip(items, preds)))
+
+
+def parse_and_pair(synthesized, out, stats_out):
+    """Parse each continuation into QA turns and pair them into at most one triplet per image."""
+    stats = StageStats("parse_and_pair")
+    rows = []
+    for item in tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False):
+        stats.items_in += 1
+        turns = parse_qa_turns(item["pred"])
+        triplet = pair_triplet(turns)
+        stats.counts["parsed"] += bool(turns)
+        stats.counts["turns"] += len(turns)
+        stats.counts["paired"] += triplet is not None
+        rows.append({**item, "triplet": triplet})
+    stats.items_out = len(rows)
+    write_jsonl(out, rows)
+    stats.write(stats_out)
+
+
+def consistency_filter(
+    triplets, model, out, stats_out, template=None, backend="transformers", max_new_tokens=2, backend_options=None
+):
+    """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'."""
+    stats = StageStats("consistency_filter")
+    items = read_jsonl(triplets)
+    stats.items_in = len(items)
+    prompt_template = consistency.load_template(template)
+    judged = [item for item in items if item["triplet"] is not None]
+    outputs = []
+    if judged:
+        engine = load_backend(backend, str(model), "llama", **(backend_options or {}))
+        requests = [Request(consistency.render_prompt(prompt_template, item["triplet"])) for item in judged]
+        outputs = engine.generate(requests, Sampling(max_new_tokens=max_new_tokens, add_special_tokens=True))
+    verdicts = {id(item): output for item, output in zip(judged, outputs)}
+    rows = []
+    for item in items:
+        output = verdicts.get(id(item))
+        label = None if output is None else consistency.judge_label(output)
+        if label:
+            stats.counts[f"judged_{label}"] += 1
+        rows.append(
+            {**item, "judgement": output, "consistent": output is not None and consistency.is_consistent(output)}
+        )
+    stats.items_out = sum(row["consistent"] for row in rows)
+    write_jsonl(out, rows)
+    stats.write(stats_out)
+
+
+def merge_shards(shards, stats_files, out, stats_out):
+    """Concatenate the judged shards in shard order and add up their stats."""
+    write_jsonl(out, (row for shard in shards for row in iter_jsonl(shard)))
+    merge_stats(stats_files, "consistency_filter").write(stats_out)
+
+
+def format_posttrain(
+    tasks, out, info_out, dataset_name, recipe="single_stage", seed=42, keep_caption_without_task=True
+):
+    """Write the post-training data of one recipe and its LLaMA-Factory ``dataset_info.json``."""
+    chosen = posttrain_data.RECIPES[recipe]
+    records = []
+    for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
+        record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
+        if record is not None:
+            records.append(record)
+    write_json(out, records)
+    write_json(info_out, posttrain_data.dataset_info(dataset_name, Path(out).name))
+    return len(records)
+
+
+def summarize(pairs_stats, parse_stats, filter_stats, posttrain_files, out):
+    """One file with the item counts through the data stages: pairs → parsed → paired → judged → records."""
+    pairs, judged = read_json(pairs_stats), read_json(filter_stats)
+    parsed = merge_stats(parse_stats, "parse_and_pair")
+    write_json(
+        out,
+        {
+            "pairs_in": pairs["in"],
+            "pairs_valid": pairs["out"],
+            "pairs_skipped": pairs["skipped"],
+            "parsed": parsed.counts["parsed"],
+            "paired": parsed.counts["paired"],
+            "judged": {label: judged["counts"].get(f"judged_{label}", 0) for label in ("yes", "no", "open", "other")},
+            "kept_tasks": judged["out"],
+            "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain_files},
+        },
+    )
+
+
+def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
+    """Build a tiny random model of a family (see adamllm.tiny_models)."""
+    from adamllm.tiny_models import build_tiny_model
+
+    build_tiny_model(family, out, corpus, seed=seed, vocab_size=vocab_size)
+
+
+def tune_synthesizer(base, train, out, loss_out, tuning: dict, double_bos=True, train_instructions=False):
+    """Fine-tune the synthesizer; the caption turn never enters the loss."""
+    from adamllm.tuning import TuningSettings
+    from adamllm.tuning import tune_synthesizer as tune
+
+    tune(base, train, out, TuningSettings(**tuning), double_bos, train_instructions, loss_out)
+
+
+def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rate):
+    """Teach a tiny random checker to answer with a label (demo only)."""
+    from adamllm.tuning import TuningSettings
+    from adamllm.tuning import warm_up_checker as warm_up
+
+    settings = TuningSettings(max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048)
+    warm_up(base, read_json(seed), consistency.load_template(template), out, settings, loss_out)
+
+
+def download_seed(hub: dict, visionflan_metadata, allava_caption, allava_instruct, image_dir):
+    """Fetch the seed files at pinned revisions from the Hugging Face hub and unpack the images."""
+    import shutil
+    import zipfile
+
+    from huggingface_hub import hf_hub_download
+
+    vflan, allava = hub["visionflan"], hub["allava"]
+
+    def fetch(source, filename):
+        return hf_hub_download(source["repo_id"], filename, repo_type="dataset", revision=source["revision"])
+
+    for source, filename, target in (
+        (vflan, vflan["metadata"], visionflan_metadata),
+        (allava, allava["caption"], allava_caption),
+        (allava, allava["instruct"], allava_instruct),
+    ):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fetch(source, filename), target)
+    partial = Path(f"{image_dir}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    with zipfile.ZipFile(fetch(vflan, vflan["images_zip"])) as archive:
+        archive.extractall(partial)
+    partial.rename(image_dir)

@@ -1,0 +1,59 @@
+"""Task synthesis: prompts for the synthesizer, and parsing its output into QA turns and triplets (SPEC §4)."""
+
+from __future__ import annotations
+
+from adamllm.backends.base import Request
+from adamllm.synth_format import ANSWER_SEPARATOR, EOT, HINTS, USER_HEADER, synthesis_prompt
+
+
+def parse_qa_turns(text: str) -> list[tuple[str, str]]:
+    """Split a generated continuation (stop string removed) into (question, answer) turns.
+
+    A last piece that does not end the text with ``<|eot_id|>`` is truncated and dropped; a piece
+    that does not split into exactly one question and one answer, or has an empty side, is dropped.
+    """
+    pieces = text.split(USER_HEADER)
+    if not text.endswith(EOT):
+        pieces = pieces[:-1]
+    turns = []
+    for piece in pieces:
+        parts = piece.split(ANSWER_SEPARATOR)
+        if len(parts) != 2:
+            continue
+        question = parts[0].strip()
+        answer = parts[1].strip().removesuffix(EOT).strip()
+        if question and answer:
+            turns.append((question, answer))
+    return turns
+
+
+def _split_hint(question: str) -> tuple[str | None, str]:
+    for kind, hint in HINTS.items():
+        if question.startswith(hint + "\n"):
+            return kind, question[len(hint) + 1 :].strip()
+    return None, question
+
+
+def pair_triplet(turns: list[tuple[str, str]]) -> dict | None:
+    """The first question answered both precisely and informatively, as ``{Q, precise_A, informative_A}``."""
+    seen: dict[str, dict[str, str]] = {"precise": {}, "informative": {}}
+    for question, answer in turns:
+        kind, bare = _split_hint(question)
+        if kind is None:
+            continue
+        other = "informative" if kind == "precise" else "precise"
+        if bare in seen[other]:
+            answers = {kind: answer, other: seen[other][bare]}
+            return {"Q": bare, "precise_A": answers["precise"], "informative_A": answers["informative"]}
+        seen[kind][bare] = answer
+    return None
+
+
+def extract_triplet(text: str) -> dict | None:
+    """Parse a generated continuation and pair its turns into at most one triplet."""
+    return pair_triplet(parse_qa_turns(text))
+
+
+def synthesis_request(item: dict, double_bos: bool):
+    """The generation request for one image-caption pair (the original caption instruction is not used)."""
+    return Request(synthesis_prompt(item["caption"], double_bos), image=item["image"])

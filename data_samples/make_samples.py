@@ -1,0 +1,230 @@
+"""Regenerate the bundled demo inputs: `python data_samples/make_samples.py` (needs scikit-image, Pillow).
+
+Photographs come from scikit-image's bundled data (see data_samples/README.md for licences);
+everything else is drawn here. Output is deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import skimage.data as skdata
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).parent
+SIZE = 128
+COLOURS = {"red": (210, 40, 40), "green": (40, 160, 60), "blue": (40, 70, 200), "yellow": (230, 200, 30),
+           "orange": (240, 140, 20), "purple": (130, 50, 160)}
+
+
+def save(image: Image.Image, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.convert("RGB").save(path, format="JPEG", quality=85)
+
+
+def photo(array, box=None) -> Image.Image:
+    image = Image.fromarray(np.asarray(array, dtype=np.uint8) if array.dtype != bool else (array * 255).astype(np.uint8))
+    if box:
+        image = image.crop(box)
+    image.thumbnail((SIZE, SIZE))
+    return image
+
+
+def shapes(count: int, colour: str, kind: str, rng: random.Random) -> Image.Image:
+    image = Image.new("RGB", (SIZE, SIZE), (245, 245, 240))
+    draw = ImageDraw.Draw(image)
+    for index in range(count):
+        x, y = 12 + (index % 3) * 38 + rng.randrange(6), 12 + (index // 3) * 38 + rng.randrange(6)
+        box = (x, y, x + 26, y + 26)
+        (draw.ellipse if kind == "circle" else draw.rectangle)(box, fill=COLOURS[colour], outline=(0, 0, 0))
+    return image
+
+
+def seed_data() -> None:
+    """VisionFLAN metadata + ALLaVA caption + ALLaVA instruct, three tasks."""
+    rng = random.Random(0)
+    meta, captions, instruct = [], [], []
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+    def add(name, task, caption, qas):
+        image = f"{task}/{name}"
+        captions.append({"id": f"cap-{name}", "image": f"allava_vflan/images/{image}",
+                         "conversations": [{"from": "human", "value": "<image>\nWrite a detailed caption."},
+                                           {"from": "gpt", "value": caption}]})
+        for number, (question, precise, informative) in enumerate(qas):
+            meta.append({"id": f"{task}-{name}-{number}", "image": image, "task_name": task,
+                         "conversations": [{"from": "human", "value": f"<image>\n{question}"},
+                                           {"from": "gpt", "value": precise}]})
+            instruct.append({"id": f"ins-{name}-{number}", "image": f"allava_vflan/images/{image}",
+                             "conversations": [{"from": "human", "value": f"{question}\n<image>"},
+                                               {"from": "gpt", "value": informative}]})
+
+    for index in range(12):
+        count, colour = 1 + index % 6, list(COLOURS)[index % len(COLOURS)]
+        kind = "circle" if index % 2 == 0 else "square"
+        name = f"count_{index:02d}.jpg"
+        save(shapes(count, colour, kind, rng), ROOT / "seed" / "images" / "object_counting" / name)
+        plural = kind + ("s" if count > 1 else "")
+        add(name, "object_counting",
+            f"The picture shows {words[count]} {colour} {plural} with black outlines on a pale background.",
+            [(f"How many {kind}s are in the image?", str(count),
+              f"Counting the {colour} {plural} one by one gives {words[count]}, so the answer is {count}."),
+             (f"What colour are the {kind}s?", colour,
+              f"Every {kind} in the picture is filled with the same {colour} colour.")])
+    for index, colour in enumerate(COLOURS):
+        name = f"colour_{colour}.jpg"
+        image = Image.new("RGB", (SIZE, SIZE), COLOURS[colour])
+        ImageDraw.Draw(image).rectangle((40, 40, 88, 88), fill=(250, 250, 250))
+        save(image, ROOT / "seed" / "images" / "color_identification" / name)
+        add(name, "color_identification",
+            f"A square picture filled with {colour}, with a small white square in the middle.",
+            [("Which colour fills most of the picture? Options: (A) " + colour + " (B) grey", f"(A) {colour}",
+              f"Almost the whole picture is {colour} apart from a small white square, so the answer is (A) {colour}.")])
+    photos = {
+        "chelsea.jpg": (skdata.chelsea(), "An orange tabby cat sits on a wooden surface and looks to the side.",
+                        "Is there a cat in the picture?", "yes", "Yes, an orange tabby cat is sitting in the centre."),
+        "astronaut.jpg": (skdata.astronaut(), "An astronaut in a white suit poses in front of a flag.",
+                          "Is the person wearing a space suit?", "yes",
+                          "Yes, the person wears a white space suit with patches on it."),
+        "camera.jpg": (skdata.camera(), "A black and white photo of a photographer with a camera on a tripod.",
+                       "Is the photo in colour?", "no", "No, the photo is black and white."),
+        "rocket.jpg": (skdata.rocket(), "A rocket stands on its launch pad under a blue sky.",
+                       "Is there a rocket on the launch pad?", "yes", "Yes, a tall rocket stands on the pad."),
+        "coins.jpg": (skdata.coins(), "Rows of old coins lie on a dark background.",
+                      "Are there any animals in the picture?", "no", "No, the picture only shows coins."),
+        "hubble.jpg": (skdata.hubble_deep_field(), "A deep-space photograph full of distant galaxies.",
+                       "Is this a picture of the night sky?", "yes",
+                       "Yes, it shows many galaxies against a dark sky."),
+        "clock.jpg": (skdata.clock(), "A wall clock photographed at an angle in grey tones.",
+                      "Is there a clock in the image?", "yes", "Yes, a round clock is the main object."),
+        "brick.jpg": (skdata.brick(), "A close view of a brick wall with grey mortar.",
+                      "Is there a person in the image?", "no", "No, it only shows a brick wall."),
+    }
+    for name, (array, caption, question, precise, informative) in photos.items():
+        save(photo(array), ROOT / "seed" / "images" / "scene_yes_no" / name)
+        add(name, "scene_yes_no", caption, [(question, precise, informative)])
+    for name, data in (("vflan_metadata.json", meta), ("ALLaVA-Caption-VFLAN-4V.json", captions),
+                       ("ALLaVA-Instruct-VFLAN-4V.json", instruct)):
+        (ROOT / "seed" / name).write_text(json.dumps(data, indent=1) + "\n")
+
+
+def pairs(domain: str, items: list[tuple[str, Image.Image, str]]) -> None:
+    """Image-caption pairs in the SPEC §4 format."""
+    records = []
+    for name, image, caption in items:
+        save(image, ROOT / domain / "images" / name)
+        records.append({"images": [name], "messages": [
+            {"role": "user", "content": "<image>Describe the image."},
+            {"role": "assistant", "content": caption}]})
+    (ROOT / domain / "image_caption_pairs.json").write_text(json.dumps(records, indent=1) + "\n")
+
+
+def biomed() -> list:
+    ihc, retina, cell, micro = skdata.immunohistochemistry(), skdata.retina(), skdata.cell(), skdata.microaneurysms()
+    return [
+        ("ihc_1.jpg", photo(ihc, (0, 0, 256, 256)), "Immunohistochemistry stain of tissue: brown DAB-positive nuclei among blue haematoxylin-stained cells."),
+        ("ihc_2.jpg", photo(ihc, (256, 0, 512, 256)), "Tissue section with immunohistochemical staining; clusters of brown stained cells on a light background."),
+        ("ihc_3.jpg", photo(ihc, (0, 256, 256, 512)), "Microscopy of a stained tissue section showing blue nuclei and scattered brown positive cells."),
+        ("ihc_4.jpg", photo(ihc), "Low-power view of an immunohistochemistry slide with both blue and brown stained regions."),
+        ("retina_1.jpg", photo(retina), "Colour fundus photograph of a human retina with the optic disc and branching blood vessels."),
+        ("retina_2.jpg", photo(retina, (300, 300, 1000, 1000)), "Close view of the retina showing the optic disc, bright and round, with vessels leaving it."),
+        ("retina_3.jpg", photo(retina, (700, 400, 1300, 1000)), "Fundus image region around the macula, darker in the centre, with thin retinal vessels."),
+        ("cell_1.jpg", photo(cell), "Phase-contrast microscopy image of a single cell spreading on a flat surface."),
+        ("cell_2.jpg", photo(cell, (100, 100, 400, 400)), "Grey-scale micrograph of a cell body with a visible nucleus and thin protrusions."),
+        ("cell_3.jpg", photo(cell, (250, 200, 550, 500)), "Microscopy image showing the edge of a cell and its lamellipodium."),
+        ("microaneurysm_1.jpg", photo(micro), "Retinal image patch with a small dark round spot consistent with a microaneurysm."),
+        ("microaneurysm_2.jpg", photo(micro, (20, 20, 80, 80)), "Magnified retinal patch centred on a tiny dark red dot, a microaneurysm."),
+    ]
+
+
+def food() -> list:
+    rng = random.Random(1)
+    coffee = skdata.coffee()
+
+    def plate(draw_fn, background=(235, 225, 210)):
+        image = Image.new("RGB", (SIZE, SIZE), background)
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((8, 8, 120, 120), fill=(250, 250, 250), outline=(180, 180, 180))
+        draw_fn(draw)
+        return image
+
+    def pizza(d):
+        d.ellipse((20, 20, 108, 108), fill=(220, 170, 90))
+        d.ellipse((26, 26, 102, 102), fill=(200, 50, 40))
+        for _ in range(7):
+            x, y = rng.randrange(35, 90), rng.randrange(35, 90)
+            d.ellipse((x, y, x + 9, y + 9), fill=(150, 30, 30))
+
+    def salad(d):
+        for _ in range(25):
+            x, y = rng.randrange(25, 95), rng.randrange(25, 95)
+            d.ellipse((x, y, x + 12, y + 8), fill=(60, 150 + rng.randrange(60), 50))
+        for _ in range(5):
+            x, y = rng.randrange(30, 90), rng.randrange(30, 90)
+            d.ellipse((x, y, x + 10, y + 10), fill=(220, 40, 40))
+
+    def egg(d):
+        d.ellipse((28, 30, 100, 96), fill=(255, 255, 245))
+        d.ellipse((52, 50, 76, 74), fill=(250, 190, 20))
+
+    def donut(d):
+        d.ellipse((28, 28, 100, 100), fill=(190, 120, 60))
+        d.ellipse((52, 52, 76, 76), fill=(250, 250, 250))
+
+    def pancakes(d):
+        for offset in range(4):
+            d.ellipse((26, 40 - offset * 6, 102, 90 - offset * 6), fill=(215, 160, 80), outline=(160, 110, 50))
+
+    def soup(d):
+        d.ellipse((22, 22, 106, 106), fill=(200, 90, 40))
+        for _ in range(6):
+            x, y = rng.randrange(35, 90), rng.randrange(35, 90)
+            d.rectangle((x, y, x + 6, y + 6), fill=(240, 200, 60))
+
+    def sushi(d):
+        for x in (24, 56, 88):
+            d.ellipse((x - 14, 48, x + 14, 76), fill=(30, 30, 30))
+            d.ellipse((x - 10, 52, x + 10, 72), fill=(250, 250, 250))
+            d.ellipse((x - 4, 58, x + 4, 66), fill=(240, 120, 80))
+
+    def steak(d):
+        d.polygon([(30, 50), (90, 40), (100, 80), (40, 92)], fill=(120, 60, 40))
+        for x in range(40, 95, 12):
+            d.line((x, 44, x - 6, 88), fill=(60, 30, 20), width=2)
+
+    def fries(d):
+        for _ in range(18):
+            x, y = rng.randrange(30, 90), rng.randrange(30, 90)
+            d.rectangle((x, y, x + 5, y + 26), fill=(240, 200, 70))
+
+    def cake(d):
+        d.polygon([(40, 90), (90, 90), (64, 36)], fill=(120, 70, 40))
+        d.line((40, 90, 64, 36), fill=(250, 240, 230), width=4)
+
+    drawn = [
+        ("pizza.jpg", plate(pizza), "A pizza with tomato sauce and slices of pepperoni on a white plate."),
+        ("salad.jpg", plate(salad), "A green salad with lettuce leaves and cherry tomatoes."),
+        ("fried_egg.jpg", plate(egg), "A fried egg with a bright yellow yolk on a plate."),
+        ("donut.jpg", plate(donut), "A plain glazed donut seen from above on a white plate."),
+        ("pancakes.jpg", plate(pancakes), "A stack of four golden pancakes."),
+        ("tomato_soup.jpg", plate(soup), "A bowl of tomato soup topped with small croutons."),
+        ("sushi.jpg", plate(sushi), "Three pieces of maki sushi with rice, seaweed and salmon."),
+        ("steak.jpg", plate(steak), "A grilled steak with dark grill marks."),
+        ("french_fries.jpg", plate(fries), "A pile of french fries on a plate."),
+        ("chocolate_cake.jpg", plate(cake), "A slice of chocolate cake with a cream layer."),
+    ]
+    photos = [
+        ("coffee_1.jpg", photo(coffee), "A cup of coffee on a saucer with a spoon, seen from above on a red table."),
+        ("coffee_2.jpg", photo(coffee, (100, 0, 500, 400)), "Close view of a white cup filled with black coffee."),
+    ]
+    return drawn + photos
+
+
+if __name__ == "__main__":
+    seed_data()
+    pairs("biomed", biomed())
+    pairs("food", food())
+    save(Image.new("RGB", (336, 336), (255, 255, 255)), ROOT / "blank.jpg")

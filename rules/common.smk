@@ -1,0 +1,117 @@
+"""Config loading and validation, path helpers and input functions shared by all stages."""
+
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from adamllm.families import FAMILIES
+from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
+
+
+validate(config, "../config/schema.yaml")
+
+TINY_PREFIX = "tiny:"
+DOMAINS = config["run_domains"]
+RECIPES = config["posttrain_data"]["recipes"]
+
+for _domain in DOMAINS:
+    if _domain not in config["domains"]:
+        raise ValueError(f"config: run_domains names {_domain!r}, which is not a key of 'domains'")
+if config["seed"]["source"] not in config["seed"] or not config["seed"][config["seed"]["source"]]:
+    raise ValueError(f"config: seed.source is {config['seed']['source']!r} but seed.{config['seed']['source']} is missing")
+
+
+def is_tiny(model):
+    return model.startswith(TINY_PREFIX)
+
+
+def model_family(model, family=None):
+    """The registry family of a model spec: given by 'tiny:<family>' or by an explicit family key."""
+    family = model[len(TINY_PREFIX) :] if is_tiny(model) else family
+    if family not in FAMILIES:
+        raise ValueError(f"config: model {model!r} needs a 'family' (one of {', '.join(sorted(FAMILIES))})")
+    return family
+
+
+def model_path(model):
+    """Where a model spec is loaded from: the tiny build directory, or the hub id / local path as given."""
+    if is_tiny(model):
+        return f"resources/models/tiny/{model_family(model)}"
+    return model
+
+
+def model_input(model):
+    """File dependencies of a model spec: tiny builds and existing local directories; none for hub ids."""
+    path = model_path(model)
+    return [path] if is_tiny(model) or Path(path).exists() else []
+
+
+for _name, _target in config["targets"].items():
+    model_family(_target["model"], _target.get("family"))
+
+scattergather:
+    shard=config["synthesis"]["shards"],
+
+
+# --- seed data -------------------------------------------------------------------------------
+
+
+def seed_files():
+    """The three seed files and the image folder, local or downloaded."""
+    if config["seed"]["source"] == "local":
+        return config["seed"]["local"]
+    return {
+        "visionflan_metadata": "resources/seed/vflan_metadata.json",
+        "allava_caption": "resources/seed/ALLaVA-Caption-VFLAN-4V.json",
+        "allava_instruct": "resources/seed/ALLaVA-Instruct-VFLAN-4V.json",
+        "image_dir": "resources/seed/images",
+    }
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+def synthesizer_model():
+    if config["synthesizer"]["source"] == "pretrained":
+        return model_path(config["synthesizer"]["pretrained"])
+    return "results/synthesizer/checkpoint"
+
+
+def synthesizer_input():
+    if config["synthesizer"]["source"] == "pretrained":
+        return model_input(config["synthesizer"]["pretrained"])
+    return ["results/synthesizer/checkpoint"]
+
+
+def checker_model():
+    """A tiny checker is first warmed up to answer with a label (demo only, see README)."""
+    model = config["checker"]["model"]
+    return "resources/models/tiny-checker" if is_tiny(model) else model_path(model)
+
+
+def checker_input():
+    return [checker_model()] if is_tiny(config["checker"]["model"]) else model_input(config["checker"]["model"])
+
+
+def checker_template():
+    return config["checker"]["template"] or str(Path(workflow.basedir) / "adamllm" / "templates" / "consistency_prompt.txt")
+
+
+# --- domains ---------------------------------------------------------------------------------
+
+
+def domain_pairs(wildcards):
+    return config["domains"][wildcards.domain]["pairs"]
+
+
+def domain_images(wildcards):
+    return config["domains"][wildcards.domain]["image_dir"]
+
+
+def all_outputs():
+    outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
+    outputs += expand(
+        "results/{domain}/posttrain_data/{recipe}/data.json", domain=DOMAINS, recipe=RECIPES
+    )
+    outputs += [model_path(t["model"]) for t in config["targets"].values() if is_tiny(t["model"])]
+    return outputs

@@ -1,0 +1,43 @@
+"""Post-training data per recipe in LLaMA-Factory format, and the per-domain item counts (SPEC §6)."""
+
+
+rule posttrain_data:
+    input:
+        "results/{domain}/tasks.jsonl",
+    output:
+        data="results/{domain}/posttrain_data/{recipe}/data.json",
+        info="results/{domain}/posttrain_data/{recipe}/dataset_info.json",
+    params:
+        dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
+        seed=config["posttrain_data"]["seed"],
+        keep_caption_without_task=config["posttrain_data"]["keep_caption_without_task"],
+    log:
+        "logs/{domain}/posttrain_data/{recipe}.log",
+    wildcard_constraints:
+        recipe="|".join(RECIPES),
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/posttrain_data.py"
+
+
+rule data_summary:
+    input:
+        pairs="results/{domain}/pairs.stats.json",
+        parsed=gather.shard("results/{{domain}}/triplets/{scatteritem}.stats.json"),
+        judged="results/{domain}/tasks.stats.json",
+        posttrain=expand("results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=RECIPES),
+    output:
+        "results/{domain}/stats.json",
+    log:
+        "logs/{domain}/data_summary.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/data_summary.py"

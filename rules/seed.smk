@@ -1,0 +1,46 @@
+"""Seed data: VisionFLAN precise QAs joined with ALLaVA captions and informative QAs (SPEC §1)."""
+
+
+if config["seed"]["source"] == "hub":
+
+    rule download_seed:
+        output:
+            visionflan_metadata=seed_files()["visionflan_metadata"],
+            allava_caption=seed_files()["allava_caption"],
+            allava_instruct=seed_files()["allava_instruct"],
+            image_dir=directory(seed_files()["image_dir"]),
+        params:
+            hub=config["seed"]["hub"],
+        log:
+            "logs/seed/download_seed.log",
+        resources:
+            mem_mb=4000,
+            runtime=600,
+        conda:
+            "../envs/main.yaml"
+        script:
+            "../scripts/download_seed.py"
+
+
+rule prepare_seed:
+    input:
+        visionflan_metadata=seed_files()["visionflan_metadata"],
+        allava_caption=seed_files()["allava_caption"],
+        allava_instruct=seed_files()["allava_instruct"],
+        image_dir=seed_files()["image_dir"],
+    output:
+        seed="results/seed/seed.json",
+        stats="results/seed/seed.stats.json",
+    params:
+        on_bad_record=config["on_bad_record"],
+    log:
+        "logs/seed/prepare_seed.log",
+    benchmark:
+        "results/benchmarks/seed/prepare_seed.tsv"
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/prepare_seed.py"

@@ -1,0 +1,107 @@
+"""Task synthesis per shard, parsing and pairing, consistency filter, merge (SPEC §4-5)."""
+
+
+rule shard_pairs:
+    input:
+        pairs=domain_pairs,
+        image_dir=domain_images,
+    output:
+        shards=scatter.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
+        stats="results/{domain}/pairs.stats.json",
+    params:
+        on_bad_record=config["on_bad_record"],
+    log:
+        "logs/{domain}/shard_pairs.log",
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/shard_pairs.py"
+
+
+rule synthesize:
+    input:
+        shard="results/{domain}/shards/{scatteritem}.jsonl",
+        model=synthesizer_input(),
+    output:
+        "results/{domain}/synthesized/{scatteritem}.jsonl",
+    params:
+        model=synthesizer_model(),
+        backend=config["synthesis"]["backend"],
+        max_new_tokens=config["synthesis"]["max_new_tokens"],
+        double_bos=config["synthesizer"]["double_bos"],
+    log:
+        "logs/{domain}/synthesize/{scatteritem}.log",
+    benchmark:
+        "results/benchmarks/{domain}/synthesize/{scatteritem}.tsv"
+    resources:
+        mem_mb=32000,
+        runtime=24 * 60,
+        gpu=1,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/synthesize.py"
+
+
+rule parse_and_pair:
+    input:
+        "results/{domain}/synthesized/{scatteritem}.jsonl",
+    output:
+        triplets="results/{domain}/triplets/{scatteritem}.jsonl",
+        stats="results/{domain}/triplets/{scatteritem}.stats.json",
+    log:
+        "logs/{domain}/parse_and_pair/{scatteritem}.log",
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/parse_and_pair.py"
+
+
+rule consistency_filter:
+    input:
+        triplets="results/{domain}/triplets/{scatteritem}.jsonl",
+        model=checker_input(),
+        template=checker_template(),
+    output:
+        judged="results/{domain}/judged/{scatteritem}.jsonl",
+        stats="results/{domain}/judged/{scatteritem}.stats.json",
+    params:
+        model=checker_model(),
+        backend=config["synthesis"]["backend"],
+        max_new_tokens=config["checker"]["max_new_tokens"],
+    log:
+        "logs/{domain}/consistency_filter/{scatteritem}.log",
+    benchmark:
+        "results/benchmarks/{domain}/consistency_filter/{scatteritem}.tsv"
+    resources:
+        mem_mb=32000,
+        runtime=12 * 60,
+        gpu=1,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/consistency_filter.py"
+
+
+rule merge_tasks:
+    input:
+        judged=gather.shard("results/{{domain}}/judged/{scatteritem}.jsonl"),
+        stats=gather.shard("results/{{domain}}/judged/{scatteritem}.stats.json"),
+    output:
+        tasks="results/{domain}/tasks.jsonl",
+        stats="results/{domain}/tasks.stats.json",
+    log:
+        "logs/{domain}/merge_tasks.log",
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    conda:
+        "../envs/main.yaml"
+    script:
+        "../scripts/merge_tasks.py"
