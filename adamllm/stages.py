@@ -166,25 +166,18 @@ def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rat
 
 def download_seed(hub: dict, visionflan_metadata, allava_caption, allava_instruct, image_dir):
     """Fetch the seed files at pinned revisions from the Hugging Face hub and unpack the images."""
-    import shutil
-    import zipfile
-
-    from huggingface_hub import hf_hub_download
+    from adamllm.hub import fetch_file, fetch_zip
 
     vflan, allava = hub["visionflan"], hub["allava"]
+    fetch_file(vflan, vflan["metadata"], visionflan_metadata)
+    fetch_file(allava, allava["caption"], allava_caption)
+    fetch_file(allava, allava["instruct"], allava_instruct)
+    fetch_zip(vflan, vflan["images_zip"], image_dir)
 
-    def fetch(source, filename):
-        return hf_hub_download(source["repo_id"], filename, repo_type="dataset", revision=source["revision"])
 
-    for source, filename, target in (
-        (vflan, vflan["metadata"], visionflan_metadata),
-        (allava, allava["caption"], allava_caption),
-        (allava, allava["instruct"], allava_instruct),
-    ):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(fetch(source, filename), target)
-    partial = Path(f"{image_dir}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    with zipfile.ZipFile(fetch(vflan, vflan["images_zip"])) as archive:
-        archive.extractall(partial)
-    partial.rename(image_dir)
+def download_domain(hub: dict, pairs, image_dir):
+    """Fetch a domain's image-caption pairs and image archive at a pinned revision."""
+    from adamllm.hub import fetch_file, fetch_zip
+
+    fetch_file(hub, hub["pairs_file"], pairs)
+    fetch_zip(hub, hub["images_archive"], image_dir)

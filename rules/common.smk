@@ -100,12 +100,25 @@ def checker_template():
 # --- domains ---------------------------------------------------------------------------------
 
 
+HUB_DOMAINS = [d for d in DOMAINS if "hub" in config["domains"][d]]
+for _domain in DOMAINS:
+    if _domain not in HUB_DOMAINS and not {"pairs", "image_dir"} <= config["domains"][_domain].keys():
+        raise ValueError(f"config: domains.{_domain} needs 'pairs' and 'image_dir', or 'hub'")
+
+
+def domain_source(domain):
+    """The pairs file and image folder of a domain: local paths, or where the hub download lands."""
+    if domain in HUB_DOMAINS:
+        return {"pairs": f"resources/domains/{domain}/pairs.json", "image_dir": f"resources/domains/{domain}/images"}
+    return {key: config["domains"][domain][key] for key in ("pairs", "image_dir")}
+
+
 def domain_pairs(wildcards):
-    return config["domains"][wildcards.domain]["pairs"]
+    return domain_source(wildcards.domain)["pairs"]
 
 
 def domain_images(wildcards):
-    return config["domains"][wildcards.domain]["image_dir"]
+    return domain_source(wildcards.domain)["image_dir"]
 
 
 def all_outputs():

@@ -1,6 +1,27 @@
 """Task synthesis per shard, parsing and pairing, consistency filter, merge (SPEC §4-5)."""
 
 
+if HUB_DOMAINS:
+
+    rule download_domain:
+        output:
+            pairs="resources/domains/{domain}/pairs.json",
+            image_dir=directory("resources/domains/{domain}/images"),
+        params:
+            hub=lambda wildcards: config["domains"][wildcards.domain]["hub"],
+        log:
+            "logs/{domain}/download_domain.log",
+        wildcard_constraints:
+            domain="|".join(HUB_DOMAINS),
+        resources:
+            mem_mb=4000,
+            runtime=600,
+        conda:
+            "../envs/main.yaml"
+        script:
+            "../scripts/download_domain.py"
+
+
 rule shard_pairs:
     input:
         pairs=domain_pairs,

@@ -1,0 +1,168 @@
+"""The ``adamllm`` command: each workflow stage by hand, on the same functions the Snakemake rules call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from adamllm import __version__, stages
+from adamllm.errors import BadInputError
+
+
+def _json_arg(text: str):
+    return json.loads(text)
+
+
+# name: (function, help, [(flag, options)])
+COMMANDS = {
+    "prepare-seed": (
+        stages.prepare_seed,
+        "join VisionFLAN and ALLaVA seed files into one record per image",
+        [
+            ("visionflan_metadata", {}),
+            ("allava_caption", {}),
+            ("allava_instruct", {}),
+            ("image_dir", {}),
+            ("--out", {"required": True}),
+            ("--stats-out", {"required": True}),
+            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop"}),
+        ],
+    ),
+    "synthesizer-set": (
+        stages.build_synthesizer_set,
+        "build the synthesizer's train/dev sets (hints, shuffles, blank images, 90/10 split)",
+        [
+            ("seed", {}),
+            ("--blank-image", {"required": True}),
+            ("--train-out", {"required": True}),
+            ("--dev-out", {"required": True}),
+            ("--stats-out", {"required": True}),
+            ("--blank-ratio", {"type": float, "default": 0.1}),
+            ("--dev-ratio", {"type": float, "default": 0.1}),
+            ("--seed-value", {"type": int, "default": 42}),
+        ],
+    ),
+    "shard": (
+        stages.shard_pairs,
+        "validate image-caption pairs and split them into shards (one output file per shard)",
+        [
+            ("pairs_file", {}),
+            ("image_dir", {}),
+            ("--shard-outs", {"nargs": "+", "required": True}),
+            ("--stats-out", {"required": True}),
+            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop"}),
+        ],
+    ),
+    "synthesize": (
+        stages.synthesize,
+        "run the synthesizer on a shard",
+        [
+            ("shard", {}),
+            ("--model", {"required": True}),
+            ("--out", {"required": True}),
+            ("--backend", {"default": "transformers"}),
+            ("--max-new-tokens", {"type": int, "default": 512}),
+            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True}),
+        ],
+    ),
+    "parse": (
+        stages.parse_and_pair,
+        "parse synthesized continuations into QA turns and triplets",
+        [("synthesized", {}), ("--out", {"required": True}), ("--stats-out", {"required": True})],
+    ),
+    "filter": (
+        stages.consistency_filter,
+        "judge each triplet with the consistency checker",
+        [
+            ("triplets", {}),
+            ("--model", {"required": True}),
+            ("--out", {"required": True}),
+            ("--stats-out", {"required": True}),
+            ("--template", {"default": None}),
+            ("--backend", {"default": "transformers"}),
+            ("--max-new-tokens", {"type": int, "default": 2}),
+        ],
+    ),
+    "format": (
+        stages.format_posttrain,
+        "write LLaMA-Factory post-training data for one recipe",
+        [
+            ("tasks", {}),
+            ("--out", {"required": True}),
+            ("--info-out", {"required": True}),
+            ("--dataset-name", {"required": True}),
+            ("--recipe", {"default": "single_stage"}),
+            ("--seed", {"type": int, "default": 42}),
+            ("--keep-caption-without-task", {"action": argparse.BooleanOptionalAction, "default": True}),
+        ],
+    ),
+    "build-tiny": (
+        stages.build_tiny,
+        "build a tiny random model of a family from local text",
+        [
+            ("family", {}),
+            ("--out", {"required": True}),
+            ("--corpus", {"nargs": "+", "required": True}),
+            ("--seed", {"type": int, "default": 0}),
+            ("--vocab-size", {"type": int, "default": 2048}),
+        ],
+    ),
+    "tune-synthesizer": (
+        stages.tune_synthesizer,
+        "fine-tune the synthesizer on its training set",
+        [
+            ("base", {}),
+            ("train", {}),
+            ("--out", {"required": True}),
+            ("--loss-out", {"required": True}),
+            ("--tuning", {"type": _json_arg, "default": {}, "help": "TuningSettings fields as JSON"}),
+            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True}),
+            ("--train-instructions", {"action": argparse.BooleanOptionalAction, "default": False}),
+        ],
+    ),
+}
+
+
+def _extract(args) -> int:
+    """Parse one continuation (stdin) and print its QA turns and triplet as JSON."""
+    from adamllm.synthesis import extract_triplet, parse_qa_turns
+
+    text = sys.stdin.read()
+    print(json.dumps({"turns": parse_qa_turns(text), "triplet": extract_triplet(text)}, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adamllm",
+        description="AdaMLLM stages by hand. The workflow (snakemake) calls the same functions; "
+        "see README.md for whole runs.",
+    )
+    parser.add_argument("--version", action="version", version=f"adamllm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (function, help_text, arguments) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=function.__doc__)
+        for flag, options in arguments:
+            sub.add_argument(flag, **options)
+        sub.set_defaults(function=function)
+    extract = commands.add_parser("extract", help="parse a synthesizer continuation read from stdin")
+    extract.set_defaults(handler=_extract)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "handler", None):
+        return args.handler(args)
+    kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "function")}
+    try:
+        args.function(**kwargs)
+    except BadInputError as err:
+        print(f"adamllm: bad input: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
