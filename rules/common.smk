@@ -7,7 +7,6 @@ from snakemake.utils import validate
 from adamllm.families import FAMILIES
 from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
 
-
 validate(config, "../config/schema.yaml")
 
 TINY_PREFIX = "tiny:"
@@ -16,9 +15,16 @@ RECIPES = config["posttrain_data"]["recipes"]
 
 for _domain in DOMAINS:
     if _domain not in config["domains"]:
-        raise ValueError(f"config: run_domains names {_domain!r}, which is not a key of 'domains'")
-if config["seed"]["source"] not in config["seed"] or not config["seed"][config["seed"]["source"]]:
-    raise ValueError(f"config: seed.source is {config['seed']['source']!r} but seed.{config['seed']['source']} is missing")
+        raise ValueError(
+            f"config: run_domains names {_domain!r}, which is not a key of 'domains'"
+        )
+if (
+    config["seed"]["source"] not in config["seed"]
+    or not config["seed"][config["seed"]["source"]]
+):
+    raise ValueError(
+        f"config: seed.source is {config['seed']['source']!r} but seed.{config['seed']['source']} is missing"
+    )
 
 
 def is_tiny(model):
@@ -29,7 +35,9 @@ def model_family(model, family=None):
     """The registry family of a model spec: given by 'tiny:<family>' or by an explicit family key."""
     family = model[len(TINY_PREFIX) :] if is_tiny(model) else family
     if family not in FAMILIES:
-        raise ValueError(f"config: model {model!r} needs a 'family' (one of {', '.join(sorted(FAMILIES))})")
+        raise ValueError(
+            f"config: model {model!r} needs a 'family' (one of {', '.join(sorted(FAMILIES))})"
+        )
     return family
 
 
@@ -46,8 +54,18 @@ def model_input(model):
     return [path] if is_tiny(model) or Path(path).exists() else []
 
 
+def model_param(hub_id):
+    """Param for a model: its input path when it is a local file dependency, else the hub id."""
+
+    def choose(wildcards, input):
+        return str(input.model) if input.get("model") else hub_id
+
+    return choose
+
+
 for _name, _target in config["targets"].items():
     model_family(_target["model"], _target.get("family"))
+
 
 scattergather:
     shard=config["synthesis"]["shards"],
@@ -90,11 +108,17 @@ def checker_model():
 
 
 def checker_input():
-    return [checker_model()] if is_tiny(config["checker"]["model"]) else model_input(config["checker"]["model"])
+    return (
+        [checker_model()]
+        if is_tiny(config["checker"]["model"])
+        else model_input(config["checker"]["model"])
+    )
 
 
 def checker_template():
-    return config["checker"]["template"] or str(Path(workflow.basedir) / "adamllm" / "templates" / "consistency_prompt.txt")
+    return config["checker"]["template"] or str(
+        Path(workflow.basedir) / "adamllm" / "templates" / "consistency_prompt.txt"
+    )
 
 
 # --- domains ---------------------------------------------------------------------------------
@@ -102,14 +126,22 @@ def checker_template():
 
 HUB_DOMAINS = [d for d in DOMAINS if "hub" in config["domains"][d]]
 for _domain in DOMAINS:
-    if _domain not in HUB_DOMAINS and not {"pairs", "image_dir"} <= config["domains"][_domain].keys():
-        raise ValueError(f"config: domains.{_domain} needs 'pairs' and 'image_dir', or 'hub'")
+    if (
+        _domain not in HUB_DOMAINS
+        and not {"pairs", "image_dir"} <= config["domains"][_domain].keys()
+    ):
+        raise ValueError(
+            f"config: domains.{_domain} needs 'pairs' and 'image_dir', or 'hub'"
+        )
 
 
 def domain_source(domain):
     """The pairs file and image folder of a domain: local paths, or where the hub download lands."""
     if domain in HUB_DOMAINS:
-        return {"pairs": f"resources/domains/{domain}/pairs.json", "image_dir": f"resources/domains/{domain}/images"}
+        return {
+            "pairs": f"resources/domains/{domain}/pairs.json",
+            "image_dir": f"resources/domains/{domain}/images",
+        }
     return {key: config["domains"][domain][key] for key in ("pairs", "image_dir")}
 
 
@@ -124,7 +156,13 @@ def domain_images(wildcards):
 def all_outputs():
     outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
     outputs += expand(
-        "results/{domain}/posttrain_data/{recipe}/data.json", domain=DOMAINS, recipe=RECIPES
+        "results/{domain}/posttrain_data/{recipe}/data.json",
+        domain=DOMAINS,
+        recipe=RECIPES,
     )
-    outputs += [model_path(t["model"]) for t in config["targets"].values() if is_tiny(t["model"])]
+    outputs += [
+        model_path(t["model"])
+        for t in config["targets"].values()
+        if is_tiny(t["model"])
+    ]
     return outputs

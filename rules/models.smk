@@ -6,20 +6,20 @@ rule build_tiny_model:
         corpus=config["tiny_models"]["corpus"],
     output:
         directory("resources/models/tiny/{family}"),
-    params:
-        seed=config["tiny_models"]["seed"],
-        vocab_size=config["tiny_models"]["vocab_size"],
     log:
         "logs/models/build_tiny_{family}.log",
     benchmark:
         "results/benchmarks/models/build_tiny_{family}.tsv"
     wildcard_constraints:
         family="|".join(TINY_BUILDERS),
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/main.yaml"
+    params:
+        seed=config["tiny_models"]["seed"],
+        vocab_size=config["tiny_models"]["vocab_size"],
     script:
         "../scripts/build_tiny_model.py"
 
@@ -32,17 +32,17 @@ rule warm_up_tiny_checker:
     output:
         model=directory("resources/models/tiny-checker"),
         loss="resources/models/tiny-checker.loss.json",
-    params:
-        max_steps=config["checker"]["warmup"]["max_steps"],
-        learning_rate=config["checker"]["warmup"]["learning_rate"],
     log:
         "logs/models/warm_up_tiny_checker.log",
     benchmark:
         "results/benchmarks/models/warm_up_tiny_checker.tsv"
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=4000,
         runtime=20,
-    conda:
-        "../envs/main.yaml"
+    params:
+        max_steps=config["checker"]["warmup"]["max_steps"],
+        learning_rate=config["checker"]["warmup"]["learning_rate"],
     script:
         "../scripts/warm_up_checker.py"

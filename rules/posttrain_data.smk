@@ -7,19 +7,19 @@ rule posttrain_data:
     output:
         data="results/{domain}/posttrain_data/{recipe}/data.json",
         info="results/{domain}/posttrain_data/{recipe}/dataset_info.json",
-    params:
-        dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
-        seed=config["posttrain_data"]["seed"],
-        keep_caption_without_task=config["posttrain_data"]["keep_caption_without_task"],
     log:
         "logs/{domain}/posttrain_data/{recipe}.log",
     wildcard_constraints:
         recipe="|".join(RECIPES),
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=8000,
         runtime=30,
-    conda:
-        "../envs/main.yaml"
+    params:
+        dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
+        seed=config["posttrain_data"]["seed"],
+        keep_caption_without_task=config["posttrain_data"]["keep_caption_without_task"],
     script:
         "../scripts/posttrain_data.py"
 
@@ -29,15 +29,17 @@ rule data_summary:
         pairs="results/{domain}/pairs.stats.json",
         parsed=gather.shard("results/{{domain}}/triplets/{scatteritem}.stats.json"),
         judged="results/{domain}/tasks.stats.json",
-        posttrain=expand("results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=RECIPES),
+        posttrain=expand(
+            "results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=RECIPES
+        ),
     output:
         "results/{domain}/stats.json",
     log:
         "logs/{domain}/data_summary.log",
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/main.yaml"
     script:
         "../scripts/data_summary.py"

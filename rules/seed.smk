@@ -1,6 +1,5 @@
 """Seed data: VisionFLAN precise QAs joined with ALLaVA captions and informative QAs (SPEC §1)."""
 
-
 if config["seed"]["source"] == "hub":
 
     rule download_seed:
@@ -9,15 +8,15 @@ if config["seed"]["source"] == "hub":
             allava_caption=seed_files()["allava_caption"],
             allava_instruct=seed_files()["allava_instruct"],
             image_dir=directory(seed_files()["image_dir"]),
-        params:
-            hub=config["seed"]["hub"],
         log:
             "logs/seed/download_seed.log",
+        conda:
+            "../envs/main.yaml"
         resources:
             mem_mb=4000,
             runtime=600,
-        conda:
-            "../envs/main.yaml"
+        params:
+            hub=config["seed"]["hub"],
         script:
             "../scripts/download_seed.py"
 
@@ -31,16 +30,16 @@ rule prepare_seed:
     output:
         seed="results/seed/seed.json",
         stats="results/seed/seed.stats.json",
-    params:
-        on_bad_record=config["on_bad_record"],
     log:
         "logs/seed/prepare_seed.log",
     benchmark:
         "results/benchmarks/seed/prepare_seed.tsv"
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=8000,
         runtime=60,
-    conda:
-        "../envs/main.yaml"
+    params:
+        on_bad_record=config["on_bad_record"],
     script:
         "../scripts/prepare_seed.py"

@@ -1,23 +1,22 @@
 """Task synthesis per shard, parsing and pairing, consistency filter, merge (SPEC §4-5)."""
 
-
 if HUB_DOMAINS:
 
     rule download_domain:
         output:
             pairs="resources/domains/{domain}/pairs.json",
             image_dir=directory("resources/domains/{domain}/images"),
-        params:
-            hub=lambda wildcards: config["domains"][wildcards.domain]["hub"],
         log:
             "logs/{domain}/download_domain.log",
         wildcard_constraints:
             domain="|".join(HUB_DOMAINS),
+        conda:
+            "../envs/main.yaml"
         resources:
             mem_mb=4000,
             runtime=600,
-        conda:
-            "../envs/main.yaml"
+        params:
+            hub=lambda wildcards: config["domains"][wildcards.domain]["hub"],
         script:
             "../scripts/download_domain.py"
 
@@ -29,15 +28,15 @@ rule shard_pairs:
     output:
         shards=scatter.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
         stats="results/{domain}/pairs.stats.json",
-    params:
-        on_bad_record=config["on_bad_record"],
     log:
         "logs/{domain}/shard_pairs.log",
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=8000,
         runtime=60,
-    conda:
-        "../envs/main.yaml"
+    params:
+        on_bad_record=config["on_bad_record"],
     script:
         "../scripts/shard_pairs.py"
 
@@ -48,21 +47,21 @@ rule synthesize:
         model=synthesizer_input(),
     output:
         "results/{domain}/synthesized/{scatteritem}.jsonl",
-    params:
-        model=synthesizer_model(),
-        backend=config["synthesis"]["backend"],
-        max_new_tokens=config["synthesis"]["max_new_tokens"],
-        double_bos=config["synthesizer"]["double_bos"],
     log:
         "logs/{domain}/synthesize/{scatteritem}.log",
     benchmark:
         "results/benchmarks/{domain}/synthesize/{scatteritem}.tsv"
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=32000,
         runtime=24 * 60,
         gpu=1,
-    conda:
-        "../envs/main.yaml"
+    params:
+        model=model_param(synthesizer_model()),
+        backend=config["synthesis"]["backend"],
+        max_new_tokens=config["synthesis"]["max_new_tokens"],
+        double_bos=config["synthesizer"]["double_bos"],
     script:
         "../scripts/synthesize.py"
 
@@ -75,11 +74,11 @@ rule parse_and_pair:
         stats="results/{domain}/triplets/{scatteritem}.stats.json",
     log:
         "logs/{domain}/parse_and_pair/{scatteritem}.log",
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=4000,
         runtime=30,
-    conda:
-        "../envs/main.yaml"
     script:
         "../scripts/parse_and_pair.py"
 
@@ -92,20 +91,20 @@ rule consistency_filter:
     output:
         judged="results/{domain}/judged/{scatteritem}.jsonl",
         stats="results/{domain}/judged/{scatteritem}.stats.json",
-    params:
-        model=checker_model(),
-        backend=config["synthesis"]["backend"],
-        max_new_tokens=config["checker"]["max_new_tokens"],
     log:
         "logs/{domain}/consistency_filter/{scatteritem}.log",
     benchmark:
         "results/benchmarks/{domain}/consistency_filter/{scatteritem}.tsv"
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=32000,
         runtime=12 * 60,
         gpu=1,
-    conda:
-        "../envs/main.yaml"
+    params:
+        model=model_param(checker_model()),
+        backend=config["synthesis"]["backend"],
+        max_new_tokens=config["checker"]["max_new_tokens"],
     script:
         "../scripts/consistency_filter.py"
 
@@ -119,10 +118,10 @@ rule merge_tasks:
         stats="results/{domain}/tasks.stats.json",
     log:
         "logs/{domain}/merge_tasks.log",
+    conda:
+        "../envs/main.yaml"
     resources:
         mem_mb=8000,
         runtime=30,
-    conda:
-        "../envs/main.yaml"
     script:
         "../scripts/merge_tasks.py"

@@ -1,0 +1,90 @@
+"""The demo DAG end to end with real Snakemake, on a copy of the repository."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+IGNORED = shutil.ignore_patterns(".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".pytest_cache")
+
+
+def snakemake(workdir, *args, check=True):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([*SNAKEMAKE, *args], cwd=workdir, capture_output=True, text=True, env=env)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}")
+    return result.stdout + result.stderr
+
+
+def planned_jobs(output):
+    """Rule name → reason of each job in a dry-run printout."""
+    jobs = {}
+    for block in output.split("\nrule ")[1:]:
+        name = block.split(":", 1)[0].strip()
+        reason = re.search(r"reason: (.*)", block)
+        jobs.setdefault(name, []).append(reason.group(1) if reason else "")
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("demo") / "repo"
+    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    snakemake(workdir, "--cores", "2")
+    return workdir
+
+
+def test_demo_produces_post_training_data_and_counts(demo):
+    for domain in ("biomed", "food"):
+        stats = json.loads((demo / "results" / domain / "stats.json").read_text())
+        pairs = json.loads((demo / "data_samples" / domain / "image_caption_pairs.json").read_text())
+        assert stats["pairs_in"] == len(pairs) == stats["pairs_valid"]
+        assert 0 <= stats["paired"] <= stats["parsed"] <= stats["pairs_valid"]
+        assert sum(stats["judged"].values()) == stats["paired"]
+        assert stats["kept_tasks"] == stats["judged"]["yes"]
+        data = json.loads((demo / "results" / domain / "posttrain_data" / "single_stage" / "data.json").read_text())
+        assert len(data) == len(pairs) == stats["records"]["single_stage"]  # every image keeps its caption task
+        assert sum(len(r["messages"]) == 4 for r in data) == stats["kept_tasks"]
+        for record in data:
+            assert (demo / record["images"][0]).is_file()
+            assert record["messages"][0]["content"].startswith("<image>")
+        info = json.loads((demo / "results" / domain / "posttrain_data" / "single_stage" / "dataset_info.json").read_text())
+        assert info[f"adamllm_{domain}_single_stage"]["file_name"] == "data.json"
+
+
+def test_nothing_to_do_after_demo(demo):
+    assert "Nothing to be done" in snakemake(demo, "-n", "--cores", "2")
+
+
+def test_synthesis_setting_reruns_synthesis_and_downstream_only(demo, tmp_path):
+    override = tmp_path / "override.yaml"
+    override.write_text("synthesis:\n  max_new_tokens: 256\n")
+    jobs = planned_jobs(snakemake(demo, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override)))
+    assert set(jobs) == {"synthesize", "parse_and_pair", "consistency_filter", "merge_tasks", "posttrain_data", "data_summary", "all"}
+    assert all("Params have changed" in reason for reason in jobs["synthesize"])
+    assert len(jobs["synthesize"]) == 2 * 2  # two domains, two shards each
+
+
+@pytest.mark.parametrize("domain", ["biomed", "food"])
+def test_paper_dag_builds_without_network(domain, tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", f"config/paper/{domain}.yaml"))
+    assert len(jobs["synthesize"]) == len(jobs["consistency_filter"]) == 64
+    assert {"download_seed", "download_domain", "tune_synthesizer", "merge_tasks", "posttrain_data"} <= set(jobs)
+    assert not (workdir / "resources").exists()
+
+
+def test_lint_and_format_are_clean():
+    snakemake(ROOT, "--lint")
+    result = subprocess.run([str(Path(sys.executable).parent / "snakefmt"), "--check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
