@@ -38,7 +38,7 @@ def build_synthesizer_set(seed, blank_image, train_out, dev_out, stats_out, blan
 def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="stop"):
     """Validate the domain's image-caption pairs and split them into ``len(shard_outs)`` shards."""
     pairs, stats = load_pairs(pairs_file, image_dir, RecordPolicy(on_bad_record))
-    for path, shard in zip(shard_outs, split_shards(pairs, len(shard_outs))):
+    for path, shard in zip(shard_outs, split_shards(pairs, len(shard_outs)), strict=True):
         write_jsonl(path, shard)
     stats.write(stats_out)
 
@@ -51,7 +51,7 @@ def synthesize(shard, model, out, backend="transformers", max_new_tokens=512, do
     if items:
         engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
         preds = engine.generate([synthesis_request(item, double_bos) for item in items], sampling)
-    write_jsonl(out, ({**item, "pred": pred} for item, pred in zip(items, preds)))
+    write_jsonl(out, ({**item, "pred": pred} for item, pred in zip(items, preds, strict=True)))
 
 
 def parse_and_pair(synthesized, out, stats_out):
@@ -85,7 +85,7 @@ def consistency_filter(
         engine = load_backend(backend, str(model), "llama", **(backend_options or {}))
         requests = [Request(consistency.render_prompt(prompt_template, item["triplet"])) for item in judged]
         outputs = engine.generate(requests, Sampling(max_new_tokens=max_new_tokens, add_special_tokens=True))
-    verdicts = {id(item): output for item, output in zip(judged, outputs)}
+    verdicts = {id(item): output for item, output in zip(judged, outputs, strict=True)}
     rows = []
     for item in items:
         output = verdicts.get(id(item))

@@ -55,7 +55,7 @@ def encode(segments: list[Segment], trained_roles: set[str], tokenizer, processo
         start += len(segment.text)
     encoded = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids, labels = [], []
-    for token_id, (begin, _end) in zip(encoded["input_ids"], encoded["offset_mapping"]):
+    for token_id, (begin, _end) in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
         trained = next(flag for lo, hi, flag in spans if lo <= begin < hi)
         ids.append(token_id)
         labels.append(token_id if trained else IGNORE)

@@ -16,8 +16,14 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).parent
 SIZE = 128
-COLOURS = {"red": (210, 40, 40), "green": (40, 160, 60), "blue": (40, 70, 200), "yellow": (230, 200, 30),
-           "orange": (240, 140, 20), "purple": (130, 50, 160)}
+COLOURS = {
+    "red": (210, 40, 40),
+    "green": (40, 160, 60),
+    "blue": (40, 70, 200),
+    "yellow": (230, 200, 30),
+    "orange": (240, 140, 20),
+    "purple": (130, 50, 160),
+}
 
 
 def save(image: Image.Image, path: Path) -> None:
@@ -26,7 +32,9 @@ def save(image: Image.Image, path: Path) -> None:
 
 
 def photo(array, box=None) -> Image.Image:
-    image = Image.fromarray(np.asarray(array, dtype=np.uint8) if array.dtype != bool else (array * 255).astype(np.uint8))
+    image = Image.fromarray(
+        np.asarray(array, dtype=np.uint8) if array.dtype != bool else (array * 255).astype(np.uint8)
+    )
     if box:
         image = image.crop(box)
     image.thumbnail((SIZE, SIZE))
@@ -51,16 +59,38 @@ def seed_data() -> None:
 
     def add(name, task, caption, qas):
         image = f"{task}/{name}"
-        captions.append({"id": f"cap-{name}", "image": f"allava_vflan/images/{image}",
-                         "conversations": [{"from": "human", "value": "<image>\nWrite a detailed caption."},
-                                           {"from": "gpt", "value": caption}]})
+        captions.append(
+            {
+                "id": f"cap-{name}",
+                "image": f"allava_vflan/images/{image}",
+                "conversations": [
+                    {"from": "human", "value": "<image>\nWrite a detailed caption."},
+                    {"from": "gpt", "value": caption},
+                ],
+            }
+        )
         for number, (question, precise, informative) in enumerate(qas):
-            meta.append({"id": f"{task}-{name}-{number}", "image": image, "task_name": task,
-                         "conversations": [{"from": "human", "value": f"<image>\n{question}"},
-                                           {"from": "gpt", "value": precise}]})
-            instruct.append({"id": f"ins-{name}-{number}", "image": f"allava_vflan/images/{image}",
-                             "conversations": [{"from": "human", "value": f"{question}\n<image>"},
-                                               {"from": "gpt", "value": informative}]})
+            meta.append(
+                {
+                    "id": f"{task}-{name}-{number}",
+                    "image": image,
+                    "task_name": task,
+                    "conversations": [
+                        {"from": "human", "value": f"<image>\n{question}"},
+                        {"from": "gpt", "value": precise},
+                    ],
+                }
+            )
+            instruct.append(
+                {
+                    "id": f"ins-{name}-{number}",
+                    "image": f"allava_vflan/images/{image}",
+                    "conversations": [
+                        {"from": "human", "value": f"{question}\n<image>"},
+                        {"from": "gpt", "value": informative},
+                    ],
+                }
+            )
 
     for index in range(12):
         count, colour = 1 + index % 6, list(COLOURS)[index % len(COLOURS)]
@@ -68,46 +98,107 @@ def seed_data() -> None:
         name = f"count_{index:02d}.jpg"
         save(shapes(count, colour, kind, rng), ROOT / "seed" / "images" / "object_counting" / name)
         plural = kind + ("s" if count > 1 else "")
-        add(name, "object_counting",
+        add(
+            name,
+            "object_counting",
             f"The picture shows {words[count]} {colour} {plural} with black outlines on a pale background.",
-            [(f"How many {kind}s are in the image?", str(count),
-              f"Counting the {colour} {plural} one by one gives {words[count]}, so the answer is {count}."),
-             (f"What colour are the {kind}s?", colour,
-              f"Every {kind} in the picture is filled with the same {colour} colour.")])
-    for index, colour in enumerate(COLOURS):
+            [
+                (
+                    f"How many {kind}s are in the image?",
+                    str(count),
+                    f"Counting the {colour} {plural} one by one gives {words[count]}, so the answer is {count}.",
+                ),
+                (
+                    f"What colour are the {kind}s?",
+                    colour,
+                    f"Every {kind} in the picture is filled with the same {colour} colour.",
+                ),
+            ],
+        )
+    for colour in COLOURS:
         name = f"colour_{colour}.jpg"
         image = Image.new("RGB", (SIZE, SIZE), COLOURS[colour])
         ImageDraw.Draw(image).rectangle((40, 40, 88, 88), fill=(250, 250, 250))
         save(image, ROOT / "seed" / "images" / "color_identification" / name)
-        add(name, "color_identification",
+        add(
+            name,
+            "color_identification",
             f"A square picture filled with {colour}, with a small white square in the middle.",
-            [("Which colour fills most of the picture? Options: (A) " + colour + " (B) grey", f"(A) {colour}",
-              f"Almost the whole picture is {colour} apart from a small white square, so the answer is (A) {colour}.")])
+            [
+                (
+                    "Which colour fills most of the picture? Options: (A) " + colour + " (B) grey",
+                    f"(A) {colour}",
+                    f"Almost the whole picture is {colour} apart from a small white square, "
+                    f"so the answer is (A) {colour}.",
+                )
+            ],
+        )
     photos = {
-        "chelsea.jpg": (skdata.chelsea(), "An orange tabby cat sits on a wooden surface and looks to the side.",
-                        "Is there a cat in the picture?", "yes", "Yes, an orange tabby cat is sitting in the centre."),
-        "astronaut.jpg": (skdata.astronaut(), "An astronaut in a white suit poses in front of a flag.",
-                          "Is the person wearing a space suit?", "yes",
-                          "Yes, the person wears a white space suit with patches on it."),
-        "camera.jpg": (skdata.camera(), "A black and white photo of a photographer with a camera on a tripod.",
-                       "Is the photo in colour?", "no", "No, the photo is black and white."),
-        "rocket.jpg": (skdata.rocket(), "A rocket stands on its launch pad under a blue sky.",
-                       "Is there a rocket on the launch pad?", "yes", "Yes, a tall rocket stands on the pad."),
-        "coins.jpg": (skdata.coins(), "Rows of old coins lie on a dark background.",
-                      "Are there any animals in the picture?", "no", "No, the picture only shows coins."),
-        "hubble.jpg": (skdata.hubble_deep_field(), "A deep-space photograph full of distant galaxies.",
-                       "Is this a picture of the night sky?", "yes",
-                       "Yes, it shows many galaxies against a dark sky."),
-        "clock.jpg": (skdata.clock(), "A wall clock photographed at an angle in grey tones.",
-                      "Is there a clock in the image?", "yes", "Yes, a round clock is the main object."),
-        "brick.jpg": (skdata.brick(), "A close view of a brick wall with grey mortar.",
-                      "Is there a person in the image?", "no", "No, it only shows a brick wall."),
+        "chelsea.jpg": (
+            skdata.chelsea(),
+            "An orange tabby cat sits on a wooden surface and looks to the side.",
+            "Is there a cat in the picture?",
+            "yes",
+            "Yes, an orange tabby cat is sitting in the centre.",
+        ),
+        "astronaut.jpg": (
+            skdata.astronaut(),
+            "An astronaut in a white suit poses in front of a flag.",
+            "Is the person wearing a space suit?",
+            "yes",
+            "Yes, the person wears a white space suit with patches on it.",
+        ),
+        "camera.jpg": (
+            skdata.camera(),
+            "A black and white photo of a photographer with a camera on a tripod.",
+            "Is the photo in colour?",
+            "no",
+            "No, the photo is black and white.",
+        ),
+        "rocket.jpg": (
+            skdata.rocket(),
+            "A rocket stands on its launch pad under a blue sky.",
+            "Is there a rocket on the launch pad?",
+            "yes",
+            "Yes, a tall rocket stands on the pad.",
+        ),
+        "coins.jpg": (
+            skdata.coins(),
+            "Rows of old coins lie on a dark background.",
+            "Are there any animals in the picture?",
+            "no",
+            "No, the picture only shows coins.",
+        ),
+        "hubble.jpg": (
+            skdata.hubble_deep_field(),
+            "A deep-space photograph full of distant galaxies.",
+            "Is this a picture of the night sky?",
+            "yes",
+            "Yes, it shows many galaxies against a dark sky.",
+        ),
+        "clock.jpg": (
+            skdata.clock(),
+            "A wall clock photographed at an angle in grey tones.",
+            "Is there a clock in the image?",
+            "yes",
+            "Yes, a round clock is the main object.",
+        ),
+        "brick.jpg": (
+            skdata.brick(),
+            "A close view of a brick wall with grey mortar.",
+            "Is there a person in the image?",
+            "no",
+            "No, it only shows a brick wall.",
+        ),
     }
     for name, (array, caption, question, precise, informative) in photos.items():
         save(photo(array), ROOT / "seed" / "images" / "scene_yes_no" / name)
         add(name, "scene_yes_no", caption, [(question, precise, informative)])
-    for name, data in (("vflan_metadata.json", meta), ("ALLaVA-Caption-VFLAN-4V.json", captions),
-                       ("ALLaVA-Instruct-VFLAN-4V.json", instruct)):
+    for name, data in (
+        ("vflan_metadata.json", meta),
+        ("ALLaVA-Caption-VFLAN-4V.json", captions),
+        ("ALLaVA-Instruct-VFLAN-4V.json", instruct),
+    ):
         (ROOT / "seed" / name).write_text(json.dumps(data, indent=1) + "\n")
 
 
@@ -116,27 +207,77 @@ def pairs(domain: str, items: list[tuple[str, Image.Image, str]]) -> None:
     records = []
     for name, image, caption in items:
         save(image, ROOT / domain / "images" / name)
-        records.append({"images": [name], "messages": [
-            {"role": "user", "content": "<image>Describe the image."},
-            {"role": "assistant", "content": caption}]})
+        records.append(
+            {
+                "images": [name],
+                "messages": [
+                    {"role": "user", "content": "<image>Describe the image."},
+                    {"role": "assistant", "content": caption},
+                ],
+            }
+        )
     (ROOT / domain / "image_caption_pairs.json").write_text(json.dumps(records, indent=1) + "\n")
 
 
 def biomed() -> list:
     ihc, retina, cell, micro = skdata.immunohistochemistry(), skdata.retina(), skdata.cell(), skdata.microaneurysms()
     return [
-        ("ihc_1.jpg", photo(ihc, (0, 0, 256, 256)), "Immunohistochemistry stain of tissue: brown DAB-positive nuclei among blue haematoxylin-stained cells."),
-        ("ihc_2.jpg", photo(ihc, (256, 0, 512, 256)), "Tissue section with immunohistochemical staining; clusters of brown stained cells on a light background."),
-        ("ihc_3.jpg", photo(ihc, (0, 256, 256, 512)), "Microscopy of a stained tissue section showing blue nuclei and scattered brown positive cells."),
-        ("ihc_4.jpg", photo(ihc), "Low-power view of an immunohistochemistry slide with both blue and brown stained regions."),
-        ("retina_1.jpg", photo(retina), "Colour fundus photograph of a human retina with the optic disc and branching blood vessels."),
-        ("retina_2.jpg", photo(retina, (300, 300, 1000, 1000)), "Close view of the retina showing the optic disc, bright and round, with vessels leaving it."),
-        ("retina_3.jpg", photo(retina, (700, 400, 1300, 1000)), "Fundus image region around the macula, darker in the centre, with thin retinal vessels."),
+        (
+            "ihc_1.jpg",
+            photo(ihc, (0, 0, 256, 256)),
+            "Immunohistochemistry stain of tissue: brown DAB-positive nuclei among blue haematoxylin-stained cells.",
+        ),
+        (
+            "ihc_2.jpg",
+            photo(ihc, (256, 0, 512, 256)),
+            "Tissue section with immunohistochemical staining; clusters of brown stained cells on a light background.",
+        ),
+        (
+            "ihc_3.jpg",
+            photo(ihc, (0, 256, 256, 512)),
+            "Microscopy of a stained tissue section showing blue nuclei and scattered brown positive cells.",
+        ),
+        (
+            "ihc_4.jpg",
+            photo(ihc),
+            "Low-power view of an immunohistochemistry slide with both blue and brown stained regions.",
+        ),
+        (
+            "retina_1.jpg",
+            photo(retina),
+            "Colour fundus photograph of a human retina with the optic disc and branching blood vessels.",
+        ),
+        (
+            "retina_2.jpg",
+            photo(retina, (300, 300, 1000, 1000)),
+            "Close view of the retina showing the optic disc, bright and round, with vessels leaving it.",
+        ),
+        (
+            "retina_3.jpg",
+            photo(retina, (700, 400, 1300, 1000)),
+            "Fundus image region around the macula, darker in the centre, with thin retinal vessels.",
+        ),
         ("cell_1.jpg", photo(cell), "Phase-contrast microscopy image of a single cell spreading on a flat surface."),
-        ("cell_2.jpg", photo(cell, (100, 100, 400, 400)), "Grey-scale micrograph of a cell body with a visible nucleus and thin protrusions."),
-        ("cell_3.jpg", photo(cell, (250, 200, 550, 500)), "Microscopy image showing the edge of a cell and its lamellipodium."),
-        ("microaneurysm_1.jpg", photo(micro), "Retinal image patch with a small dark round spot consistent with a microaneurysm."),
-        ("microaneurysm_2.jpg", photo(micro, (20, 20, 80, 80)), "Magnified retinal patch centred on a tiny dark red dot, a microaneurysm."),
+        (
+            "cell_2.jpg",
+            photo(cell, (100, 100, 400, 400)),
+            "Grey-scale micrograph of a cell body with a visible nucleus and thin protrusions.",
+        ),
+        (
+            "cell_3.jpg",
+            photo(cell, (250, 200, 550, 500)),
+            "Microscopy image showing the edge of a cell and its lamellipodium.",
+        ),
+        (
+            "microaneurysm_1.jpg",
+            photo(micro),
+            "Retinal image patch with a small dark round spot consistent with a microaneurysm.",
+        ),
+        (
+            "microaneurysm_2.jpg",
+            photo(micro, (20, 20, 80, 80)),
+            "Magnified retinal patch centred on a tiny dark red dot, a microaneurysm.",
+        ),
     ]
 
 

@@ -14,7 +14,10 @@ from adamllm.seed import join_seed
 
 
 def pair(name, caption="A cell.", content="<image>Describe the image."):
-    return {"images": [name], "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": caption}]}
+    return {
+        "images": [name],
+        "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": caption}],
+    }
 
 
 @pytest.fixture
@@ -85,9 +88,15 @@ def seed_files(tmp_path, make_image, vflan=None, captions=None, instruct=None):
         {"id": i, "image": f"task/{n}", "task_name": "task", "conversations": conv("<image>\nQ?", "a")}
         for i, n in enumerate(("x.jpg", "y.jpg"))
     ]
-    captions = captions or [{"id": n, "image": f"v/{n}", "conversations": conv("<image>\nCap", f"cap {n}")} for n in ("x.jpg", "y.jpg")]
-    instruct = instruct or [{"id": n, "image": f"v/{n}", "conversations": conv("Q?\n<image>", "long a")} for n in ("x.jpg", "y.jpg")]
-    return [write(tmp_path / f, d) for f, d in (("m.json", vflan), ("c.json", captions), ("i.json", instruct))] + [tmp_path / "img"]
+    captions = captions or [
+        {"id": n, "image": f"v/{n}", "conversations": conv("<image>\nCap", f"cap {n}")} for n in ("x.jpg", "y.jpg")
+    ]
+    instruct = instruct or [
+        {"id": n, "image": f"v/{n}", "conversations": conv("Q?\n<image>", "long a")} for n in ("x.jpg", "y.jpg")
+    ]
+    return [write(tmp_path / f, d) for f, d in (("m.json", vflan), ("c.json", captions), ("i.json", instruct))] + [
+        tmp_path / "img"
+    ]
 
 
 def test_seed_join_by_basename(tmp_path, make_image):
@@ -98,8 +107,10 @@ def test_seed_join_by_basename(tmp_path, make_image):
 
 def test_seed_record_without_caption(tmp_path, make_image):
     conv = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
-    vflan = [{"id": 0, "image": "task/x.jpg", "task_name": "task", "conversations": conv},
-             {"id": 9, "image": "task/nocap.jpg", "task_name": "task", "conversations": conv}]
+    vflan = [
+        {"id": 0, "image": "task/x.jpg", "task_name": "task", "conversations": conv},
+        {"id": 9, "image": "task/nocap.jpg", "task_name": "task", "conversations": conv},
+    ]
     files = seed_files(tmp_path, make_image, vflan=vflan)
     with pytest.raises(BadInputError, match=r"m.json, record 1 \(id 9\): image 'nocap.jpg' has no caption"):
         join_seed(*files, RecordPolicy())
@@ -116,7 +127,10 @@ def test_seed_question_without_placeholder(tmp_path, make_image):
 
 def test_seed_duplicated_caption_image(tmp_path, make_image):
     conv = [{"from": "human", "value": "<image>\nCap"}, {"from": "gpt", "value": "cap"}]
-    captions = [{"id": 1, "image": "a/x.jpg", "conversations": conv}, {"id": 2, "image": "b/x.jpg", "conversations": conv}]
+    captions = [
+        {"id": 1, "image": "a/x.jpg", "conversations": conv},
+        {"id": 2, "image": "b/x.jpg", "conversations": conv},
+    ]
     with pytest.raises(BadInputError, match="c.json, record 1 .*duplicated image name 'x.jpg'"):
         join_seed(*seed_files(tmp_path, make_image, captions=captions), RecordPolicy())
 
@@ -134,9 +148,20 @@ def test_cli_reports_bad_input_without_traceback_and_writes_nothing(pairs_dir):
     path = write(pairs_dir / "pairs.json", [pair("a.jpg"), pair("a.jpg")])
     shard = pairs_dir / "s1.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "adamllm.cli", "shard", str(path), str(pairs_dir / "images"),
-         "--shard-outs", str(shard), "--stats-out", str(pairs_dir / "stats.json")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "adamllm.cli",
+            "shard",
+            str(path),
+            str(pairs_dir / "images"),
+            "--shard-outs",
+            str(shard),
+            "--stats-out",
+            str(pairs_dir / "stats.json"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

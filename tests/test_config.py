@@ -4,10 +4,9 @@ import copy
 
 import pytest
 import yaml
+from conftest import ROOT
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
-
-from conftest import ROOT
 
 SCHEMA = str(ROOT / "config" / "schema.yaml")
 DEMO = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())

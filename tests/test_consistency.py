@@ -8,7 +8,12 @@ def test_bundled_template_has_six_examples_and_the_item_last():
     template = load_template()
     assert template.count("## Consistent:") == 7
     assert [line.split(": ")[1] for line in template.splitlines() if line.startswith("## Consistent: ")] == [
-        "No", "Open", "Yes", "Yes", "No", "Open"
+        "No",
+        "Open",
+        "Yes",
+        "Yes",
+        "No",
+        "Open",
     ]
     assert template.endswith("## Consistent:")
 
@@ -16,7 +21,9 @@ def test_bundled_template_has_six_examples_and_the_item_last():
 def test_render_fills_item_and_keeps_braces_in_answers():
     triplet = {"Q": "What {x}?", "precise_A": "{a}", "informative_A": "it is {a}"}
     prompt = render_prompt(load_template(), triplet)
-    assert prompt.endswith("## Question: What {x}?\n## Informative Answer: it is {a}\n## Precise Answer: {a}\n## Consistent:")
+    assert prompt.endswith(
+        "## Question: What {x}?\n## Informative Answer: it is {a}\n## Precise Answer: {a}\n## Consistent:"
+    )
 
 
 def test_custom_template_must_hold_each_placeholder(tmp_path):
@@ -28,8 +35,14 @@ def test_custom_template_must_hold_each_placeholder(tmp_path):
 
 @pytest.mark.parametrize(
     "output,label,keep",
-    [(" Yes", "yes", True), ("yes\n", "yes", True), (" No", "no", False), ("Open", "open", False),
-     (" Yes.", "other", False), ("", "other", False)],
+    [
+        (" Yes", "yes", True),
+        ("yes\n", "yes", True),
+        (" No", "no", False),
+        ("Open", "open", False),
+        (" Yes.", "other", False),
+        ("", "other", False),
+    ],
 )
 def test_only_exact_yes_keeps(output, label, keep):
     assert judge_label(output) == label

@@ -42,4 +42,6 @@ def test_synthesizer_image_token_is_the_reserved_token(tmp_path, tiny_corpus):
     build_tiny_model("llava_next_synthesizer", tmp_path, tiny_corpus, vocab_size=600)
     tokenizer = json.loads((tmp_path / "tokenizer.json").read_text())
     ids = {t["content"]: t["id"] for t in tokenizer["added_tokens"]}
-    assert json.loads((tmp_path / "config.json").read_text())["image_token_index"] == ids["<|reserved_special_token_4|>"]
+    assert (
+        json.loads((tmp_path / "config.json").read_text())["image_token_index"] == ids["<|reserved_special_token_4|>"]
+    )

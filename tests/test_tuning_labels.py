@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from conftest import ROOT
 
 from adamllm.errors import RecordPolicy
 from adamllm.images import load_rgb
@@ -10,7 +11,6 @@ from adamllm.synth_format import synthesis_prompt
 from adamllm.tiny_models import build_tiny_model
 from adamllm.trainset import build_trainset
 from adamllm.tuning import IGNORE, encode, synthesizer_segments, trained_roles
-from conftest import ROOT
 
 USER = "<|start_header_id|>user<|end_header_id|>\n\n"
 SEP = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"
@@ -30,8 +30,11 @@ def synthesizer(tmp_path_factory, tiny_corpus):
 def sample():
     seed = ROOT / "data_samples" / "seed"
     records, _ = join_seed(
-        seed / "vflan_metadata.json", seed / "ALLaVA-Caption-VFLAN-4V.json", seed / "ALLaVA-Instruct-VFLAN-4V.json",
-        seed / "images", RecordPolicy(),
+        seed / "vflan_metadata.json",
+        seed / "ALLaVA-Caption-VFLAN-4V.json",
+        seed / "ALLaVA-Instruct-VFLAN-4V.json",
+        seed / "images",
+        RecordPolicy(),
     )
     train, _, _ = build_trainset(records, str(ROOT / "data_samples" / "blank.jpg"), 0.1, 0.1, 42)
     return next(s for s in train if len(s["turns"]) >= 2 and not s["blank"])
@@ -40,7 +43,7 @@ def sample():
 def trained_runs(features, tokenizer):
     """The decoded text of each maximal run of trained tokens."""
     runs, current = [], []
-    for token, label in zip(features["input_ids"].tolist(), features["labels"].tolist()):
+    for token, label in zip(features["input_ids"].tolist(), features["labels"].tolist(), strict=True):
         if label != IGNORE:
             assert label == token
             current.append(token)
@@ -54,7 +57,9 @@ def trained_runs(features, tokenizer):
 
 def encoded(sample, processor, train_instructions):
     segments = synthesizer_segments(sample, double_bos=True)
-    return encode(segments, trained_roles(train_instructions), processor.tokenizer, processor, load_rgb(ROOT / sample["image"]))
+    return encode(
+        segments, trained_roles(train_instructions), processor.tokenizer, processor, load_rgb(ROOT / sample["image"])
+    )
 
 
 def test_responses_only_by_default(synthesizer, sample):
@@ -80,8 +85,10 @@ def test_image_tokens_match_features_and_inference_prompt_is_a_prefix(synthesize
     loss = model(**batch).loss  # the model checks image tokens against image features
     assert torch.isfinite(loss)
     prompt = processor(
-        images=[load_rgb(ROOT / sample["image"])], text=synthesis_prompt(sample["caption"], True),
-        add_special_tokens=False, return_tensors="pt",
+        images=[load_rgb(ROOT / sample["image"])],
+        text=synthesis_prompt(sample["caption"], True),
+        add_special_tokens=False,
+        return_tensors="pt",
     )["input_ids"][0]
     assert features["input_ids"][: len(prompt)].tolist() == prompt.tolist()
     assert features["input_ids"][:2].tolist() == [processor.tokenizer.bos_token_id] * 2  # double BOS kept

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-IGNORED = shutil.ignore_patterns(".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".pytest_cache")
+IGNORED = shutil.ignore_patterns(
+    ".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".pytest_cache"
+)
 
 
 def snakemake(workdir, *args, check=True):
@@ -57,7 +58,9 @@ def test_demo_produces_post_training_data_and_counts(demo):
         for record in data:
             assert (demo / record["images"][0]).is_file()
             assert record["messages"][0]["content"].startswith("<image>")
-        info = json.loads((demo / "results" / domain / "posttrain_data" / "single_stage" / "dataset_info.json").read_text())
+        info = json.loads(
+            (demo / "results" / domain / "posttrain_data" / "single_stage" / "dataset_info.json").read_text()
+        )
         assert info[f"adamllm_{domain}_single_stage"]["file_name"] == "data.json"
 
 
@@ -69,7 +72,15 @@ def test_synthesis_setting_reruns_synthesis_and_downstream_only(demo, tmp_path):
     override = tmp_path / "override.yaml"
     override.write_text("synthesis:\n  max_new_tokens: 256\n")
     jobs = planned_jobs(snakemake(demo, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override)))
-    assert set(jobs) == {"synthesize", "parse_and_pair", "consistency_filter", "merge_tasks", "posttrain_data", "data_summary", "all"}
+    assert set(jobs) == {
+        "synthesize",
+        "parse_and_pair",
+        "consistency_filter",
+        "merge_tasks",
+        "posttrain_data",
+        "data_summary",
+        "all",
+    }
     assert all("Params have changed" in reason for reason in jobs["synthesize"])
     assert len(jobs["synthesize"]) == 2 * 2  # two domains, two shards each
 
@@ -84,7 +95,14 @@ def test_paper_dag_builds_without_network(domain, tmp_path):
     assert not (workdir / "resources").exists()
 
 
-def test_lint_and_format_are_clean():
+@pytest.mark.parametrize(
+    "command", [["snakefmt", "--check", "."], ["ruff", "check", "."], ["ruff", "format", "--check", "."]]
+)
+def test_formatting_and_lint_are_clean(command):
+    tool = str(Path(sys.executable).parent / command[0])
+    result = subprocess.run([tool, *command[1:]], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snakemake_lint_is_clean():
     snakemake(ROOT, "--lint")
-    result = subprocess.run([str(Path(sys.executable).parent / "snakefmt"), "--check", "."], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
