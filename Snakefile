@@ -17,6 +17,7 @@ include: "rules/seed.smk"
 include: "rules/synthesizer.smk"
 include: "rules/synthesis.smk"
 include: "rules/posttrain_data.smk"
+include: "rules/posttrain.smk"
 
 
 rule all:

@@ -39,6 +39,9 @@ RECIPES = {
     "unfiltered_precise": Recipe(caption=True, tasks="unfiltered", answer="precise"),
     "unfiltered_informative": Recipe(caption=True, tasks="unfiltered", answer="informative"),
 }
+# Recipes built from the general seed data instead of (or beside) the domain's synthetic tasks.
+GENERAL_RECIPES = {"general": None, "general_caption": "caption_only"}
+DATA_RECIPES = (*RECIPES, *GENERAL_RECIPES)
 
 
 def _has_indicator(text: str) -> bool:
@@ -90,6 +93,23 @@ def format_record(item: dict, recipe: Recipe, seed: int, keep_caption_without_ta
         content = IMAGE_PLACEHOLDER + instruction if index == 0 else instruction
         messages += [{"role": "user", "content": content}, {"role": "assistant", "content": response}]
     return {"messages": messages, "images": [item["image"]]}
+
+
+def general_record(seed_record: dict, index: int, seed: int) -> dict:
+    """A seed image's QAs in task format: the first question answered both ways, phrased like a synthetic task."""
+    rng = random.Random(f"{seed}:general:{index}")
+    informative = dict(seed_record["informative"])
+    question, precise = next(((q, a) for q, a in seed_record["precise"] if q in informative), seed_record["precise"][0])
+    if question in informative:
+        triplet = {"Q": question, "precise_A": precise, "informative_A": informative[question]}
+        instruction, response = synthetic_turns(triplet, rng)
+    else:
+        instruction, response = question, precise
+    messages = [
+        {"role": "user", "content": IMAGE_PLACEHOLDER + instruction},
+        {"role": "assistant", "content": response},
+    ]
+    return {"messages": messages, "images": [seed_record["image"]]}
 
 
 def dataset_info(name: str, file_name: str) -> dict:

@@ -46,12 +46,33 @@ def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="sto
 def synthesize(shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None):
     """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``."""
     items = read_jsonl(shard)
+    write_jsonl(out, _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options))
+
+
+def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options=None) -> list[dict]:
+    if not items:
+        return []
+    engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
     sampling = Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), skip_special_tokens=False)
-    preds = []
-    if items:
-        engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
-        preds = engine.generate([synthesis_request(item, double_bos) for item in items], sampling)
-    write_jsonl(out, ({**item, "pred": pred} for item, pred in zip(items, preds, strict=True)))
+    requests = [synthesis_request(item, double_bos, engine.image_token) for item in items]
+    return [{**item, "pred": pred} for item, pred in zip(items, engine.generate(requests, sampling), strict=True)]
+
+
+def synthesizer_effect(
+    shards, tuned, base_model, out, max_pairs, backend="transformers", max_new_tokens=512, double_bos=True
+):
+    """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs."""
+    items = [item for shard in shards for item in read_jsonl(shard)][:max_pairs]
+    ids = {item["id"] for item in items}
+    tuned_rows = [row for path in tuned for row in read_jsonl(path) if row["id"] in ids]
+    untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos)
+
+    def rates(rows):
+        parsed = sum(bool(parse_qa_turns(r["pred"])) for r in rows)
+        paired = sum(pair_triplet(parse_qa_turns(r["pred"])) is not None for r in rows)
+        return {"parsed": parsed, "paired": paired, "paired_share": paired / len(rows) if rows else None}
+
+    write_json(out, {"pairs": len(items), "untuned": rates(untuned_rows), "tuned": rates(tuned_rows)})
 
 
 def parse_and_pair(synthesized, out, stats_out):
@@ -107,15 +128,24 @@ def merge_shards(shards, stats_files, out, stats_out):
 
 
 def format_posttrain(
-    tasks, out, info_out, dataset_name, recipe="single_stage", seed=42, keep_caption_without_task=True
+    tasks, out, info_out, dataset_name, recipe="single_stage", seed=42, keep_caption_without_task=True, seed_data=None
 ):
     """Write the post-training data of one recipe and its LLaMA-Factory ``dataset_info.json``."""
-    chosen = posttrain_data.RECIPES[recipe]
+    if recipe not in posttrain_data.DATA_RECIPES:
+        raise ValueError(f"unknown data recipe {recipe!r}; known: {', '.join(posttrain_data.DATA_RECIPES)}")
     records = []
-    for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
-        record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
-        if record is not None:
-            records.append(record)
+    domain_recipe = recipe
+    if recipe in posttrain_data.GENERAL_RECIPES:
+        if seed_data is None:
+            raise ValueError(f"recipe {recipe!r} needs the seed data")
+        records += [posttrain_data.general_record(r, i, seed) for i, r in enumerate(read_json(seed_data))]
+        domain_recipe = posttrain_data.GENERAL_RECIPES[recipe]
+    if domain_recipe is not None:
+        chosen = posttrain_data.RECIPES[domain_recipe]
+        for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
+            record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
+            if record is not None:
+                records.append(record)
     write_json(out, records)
     write_json(info_out, posttrain_data.dataset_info(dataset_name, Path(out).name))
     return len(records)
@@ -140,6 +170,13 @@ def summarize(pairs_stats, parse_stats, filter_stats, posttrain_files, out):
     )
 
 
+def post_train(family, base, data, info, out, loss_json, loss_png, settings: dict):
+    """Full fine-tune of a target model with LLaMA-Factory on one recipe's data."""
+    from adamllm.posttrain import post_train as train
+
+    train(family, base, data, info, out, loss_json, loss_png, settings)
+
+
 def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
     """Build a tiny random model of a family (see adamllm.tiny_models)."""
     from adamllm.tiny_models import build_tiny_model
@@ -147,12 +184,26 @@ def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
     build_tiny_model(family, out, corpus, seed=seed, vocab_size=vocab_size)
 
 
-def tune_synthesizer(base, train, out, loss_out, tuning: dict, double_bos=True, train_instructions=False):
-    """Fine-tune the synthesizer; the caption turn never enters the loss."""
+def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_bos=True, train_instructions=False):
+    """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs: one torchrun job."""
+    import json
+
+    from adamllm.launch import torchrun_if_several_gpus
+    from adamllm.plots import write_loss_curve
     from adamllm.tuning import TuningSettings
     from adamllm.tuning import tune_synthesizer as tune
 
-    tune(base, train, out, TuningSettings(**tuning), double_bos, train_instructions, loss_out)
+    cli_args = [
+        "tune-synthesizer", str(base), str(train), "--out", str(out), "--loss-out", str(loss_out),
+        "--loss-png", str(loss_png), "--tuning", json.dumps(tuning),
+        "--double-bos" if double_bos else "--no-double-bos",
+        "--train-instructions" if train_instructions else "--no-train-instructions",
+    ]  # fmt: skip
+    if torchrun_if_several_gpus(cli_args):
+        return
+    log = tune(base, train, out, TuningSettings(**tuning), double_bos, train_instructions)
+    if log:  # the main process of a distributed run
+        write_loss_curve(log, loss_out, loss_png, "synthesizer tuning")
 
 
 def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rate):
@@ -161,7 +212,7 @@ def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rat
     from adamllm.tuning import warm_up_checker as warm_up
 
     settings = TuningSettings(max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048)
-    warm_up(base, read_json(seed), consistency.load_template(template), out, settings, loss_out)
+    write_json(loss_out, warm_up(base, read_json(seed), consistency.load_template(template), out, settings))
 
 
 def download_seed(hub: dict, visionflan_metadata, allava_caption, allava_instruct, image_dir):

@@ -45,12 +45,16 @@ class Segment:
     role: str  # "prompt", "caption", "instruction" or "response"
 
 
-def prompt_prefix(caption: str, double_bos: bool) -> list[Segment]:
-    """System turn, the image + caption request, and the caption answer."""
+def prompt_prefix(caption: str, double_bos: bool, image_token: str = IMAGE_TOKEN) -> list[Segment]:
+    """System turn, the image + caption request, and the caption answer.
+
+    ``image_token``: the model's own (``<|reserved_special_token_4|>`` in the synthesizer's original
+    format, ``<image>`` in the Hugging Face LLaVA-NeXT checkpoints).
+    """
     bos = BOS * (2 if double_bos else 1)
     return [
         Segment(
-            f"{bos}{header('system')}{SYSTEM_MESSAGE}{EOT}{USER_HEADER}{IMAGE_TOKEN}\n{CAPTION_INSTRUCTION}"
+            f"{bos}{header('system')}{SYSTEM_MESSAGE}{EOT}{USER_HEADER}{image_token}\n{CAPTION_INSTRUCTION}"
             f"{EOT}{header('assistant')}",
             "prompt",
         ),
@@ -58,14 +62,16 @@ def prompt_prefix(caption: str, double_bos: bool) -> list[Segment]:
     ]
 
 
-def synthesis_prompt(caption: str, double_bos: bool) -> str:
+def synthesis_prompt(caption: str, double_bos: bool, image_token: str = IMAGE_TOKEN) -> str:
     """The prompt under which the synthesizer writes question/answer turns about a captioned image."""
-    return "".join(s.text for s in prompt_prefix(caption, double_bos)) + USER_HEADER
+    return "".join(s.text for s in prompt_prefix(caption, double_bos, image_token)) + USER_HEADER
 
 
-def training_segments(caption: str, turns: list[tuple[str, str]], double_bos: bool) -> list[Segment]:
+def training_segments(
+    caption: str, turns: list[tuple[str, str]], double_bos: bool, image_token: str = IMAGE_TOKEN
+) -> list[Segment]:
     """A full training conversation: the prefix, then each (hinted question, answer) turn; ends in EOS."""
-    segments = prompt_prefix(caption, double_bos)
+    segments = prompt_prefix(caption, double_bos, image_token)
     for index, (question, answer) in enumerate(turns):
         segments.append(Segment(f"{USER_HEADER}{question}{ANSWER_SEPARATOR}", "instruction"))
         end = EOT + (EOS if index == len(turns) - 1 else "")

@@ -54,6 +54,6 @@ def extract_triplet(text: str) -> dict | None:
     return pair_triplet(parse_qa_turns(text))
 
 
-def synthesis_request(item: dict, double_bos: bool):
+def synthesis_request(item: dict, double_bos: bool, image_token: str) -> Request:
     """The generation request for one image-caption pair (the original caption instruction is not used)."""
-    return Request(synthesis_prompt(item["caption"], double_bos), image=item["image"])
+    return Request(synthesis_prompt(item["caption"], double_bos, image_token), image=item["image"])

@@ -15,7 +15,6 @@ from pathlib import Path
 import torch
 
 from adamllm.images import load_rgb
-from adamllm.io import write_json
 from adamllm.synth_format import Segment, training_segments
 
 IGNORE = -100
@@ -96,10 +95,10 @@ def collate(batch: list[dict], pad_id: int) -> dict:
     return out
 
 
-def synthesizer_segments(sample: dict, double_bos: bool) -> list[Segment]:
+def synthesizer_segments(sample: dict, double_bos: bool, image_token: str) -> list[Segment]:
     """A synthesizer training sample rendered in its Llama-3 format."""
     turns = [(turn["question"], turn["answer"]) for turn in sample["turns"]]
-    return training_segments(sample["caption"], turns, double_bos)
+    return training_segments(sample["caption"], turns, double_bos, image_token)
 
 
 def trained_roles(train_instructions: bool) -> set[str]:
@@ -122,7 +121,7 @@ def _vision_parameter_names(model) -> set[str]:
     return {name for name, _ in model.named_parameters() if "vision_tower" in name or "vision_model" in name}
 
 
-def run_training(model, processor_or_tokenizer, dataset, settings: TuningSettings, out_dir, log_path=None) -> list:
+def run_training(model, processor_or_tokenizer, dataset, settings: TuningSettings, out_dir) -> list:
     """Train with the HF Trainer, then save model and processor to ``out_dir`` (atomically); return the log."""
     from transformers import Trainer, TrainingArguments
 
@@ -180,8 +179,6 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
     if trainer.is_world_process_zero():
         processor_or_tokenizer.save_pretrained(str(work))
         log = [entry for entry in trainer.state.log_history if "loss" in entry]
-        if log_path:
-            write_json(log_path, log)
         shutil.rmtree(out_dir, ignore_errors=True)
         work.rename(out_dir)
         return log
@@ -189,7 +186,7 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
 
 
 def tune_synthesizer(
-    base_model, train_file, out_dir, settings: TuningSettings, double_bos: bool, train_instructions: bool, log_path
+    base_model, train_file, out_dir, settings: TuningSettings, double_bos: bool, train_instructions: bool
 ) -> list:
     """Fine-tune a LLaVA-NeXT synthesizer on the synthesizer training set."""
     from transformers import AutoModelForImageTextToText, AutoProcessor
@@ -201,11 +198,11 @@ def tune_synthesizer(
     roles = trained_roles(train_instructions)
 
     def encode_item(sample):
-        segments = synthesizer_segments(sample, double_bos)
+        segments = synthesizer_segments(sample, double_bos, processor.image_token)
         image = load_rgb(sample["image"])
         return encode(segments, roles, processor.tokenizer, processor, image, settings.max_length)
 
-    return run_training(model, processor, _Dataset(samples, encode_item), settings, out_dir, log_path)
+    return run_training(model, processor, _Dataset(samples, encode_item), settings, out_dir)
 
 
 def checker_warmup_items(seed_records: list[dict], seed: int) -> list[dict]:
@@ -231,7 +228,7 @@ def checker_warmup_items(seed_records: list[dict], seed: int) -> list[dict]:
     return [{"triplet": t, "label": label} for t, label in items]
 
 
-def warm_up_checker(base_model, seed_records, template: str, out_dir, settings: TuningSettings, log_path) -> list:
+def warm_up_checker(base_model, seed_records, template: str, out_dir, settings: TuningSettings) -> list:
     """Briefly train a tiny random checker to answer a label after the consistency prompt (demo only)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -249,4 +246,4 @@ def warm_up_checker(base_model, seed_records, template: str, out_dir, settings: 
         ]
         return encode(segments, {"response"}, tokenizer, max_length=settings.max_length)
 
-    return run_training(model, tokenizer, _Dataset(items, encode_item), settings, out_dir, log_path)
+    return run_training(model, tokenizer, _Dataset(items, encode_item), settings, out_dir)

@@ -5,13 +5,29 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from adamllm.families import FAMILIES
+from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
+from adamllm.posttrain_data import GENERAL_RECIPES
 from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
 
 validate(config, "../config/schema.yaml")
 
 TINY_PREFIX = "tiny:"
 DOMAINS = config["run_domains"]
-RECIPES = config["posttrain_data"]["recipes"]
+TARGETS = list(config["targets"])
+
+
+def recipe_chain(recipe):
+    """A training recipe and the recipes whose models it starts from (two-stage: caption_only first)."""
+    chain = [recipe]
+    while TRAINING_RECIPES[chain[-1]].init_from:
+        chain.append(TRAINING_RECIPES[chain[-1]].init_from)
+    return chain
+
+
+TRAIN_RECIPES = sorted(
+    {r for recipe in config["posttrain"]["recipes"] for r in recipe_chain(recipe)}
+)
+DATA_RECIPES = sorted({TRAINING_RECIPES[r].data for r in TRAIN_RECIPES})
 
 for _domain in DOMAINS:
     if _domain not in config["domains"]:
@@ -55,10 +71,13 @@ def model_input(model):
 
 
 def model_param(hub_id):
-    """Param for a model: its input path when it is a local file dependency, else the hub id."""
+    """Param for a model: its input path when it is a local file dependency, else the hub id
+    (``hub_id`` may be a function of the wildcards)."""
 
     def choose(wildcards, input):
-        return str(input.model) if input.get("model") else hub_id
+        if input.get("model"):
+            return str(input.model)
+        return hub_id(wildcards) if callable(hub_id) else hub_id
 
     return choose
 
@@ -153,16 +172,59 @@ def domain_images(wildcards):
     return domain_source(wildcards.domain)["image_dir"]
 
 
+# --- post-training -----------------------------------------------------------------------------
+
+
+def posttrain_data_input(wildcards):
+    inputs = {"tasks": f"results/{wildcards.domain}/tasks.jsonl"}
+    if wildcards.recipe in GENERAL_RECIPES:
+        inputs["seed"] = "results/seed/seed.json"
+    return inputs
+
+
+def target_family(target):
+    spec = config["targets"][target]
+    return model_family(spec["model"], spec.get("family"))
+
+
+def posttrain_inputs(wildcards):
+    """The recipe's data, and the model training starts from: the target, or an earlier stage's model."""
+    recipe = TRAINING_RECIPES[wildcards.recipe]
+    data = f"results/{wildcards.domain}/posttrain_data/{recipe.data}"
+    inputs = {"data": f"{data}/data.json", "info": f"{data}/dataset_info.json"}
+    if recipe.init_from:
+        inputs["model"] = (
+            f"results/{wildcards.domain}/models/{recipe.init_from}/{wildcards.target}"
+        )
+    else:
+        inputs["model"] = model_input(config["targets"][wildcards.target]["model"])
+    return inputs
+
+
+def target_hub_id(wildcards):
+    return model_path(config["targets"][wildcards.target]["model"])
+
+
+def posttrain_settings(wildcards):
+    """Shared settings with the target family's overrides, as a plain dict (a param: a change reruns)."""
+    family = target_family(wildcards.target)
+    overrides = config["posttrain"]["families"].get(family)
+    return vars(
+        PostTrainSettings.from_config(config["posttrain"]["settings"], overrides)
+    )
+
+
 def all_outputs():
     outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
     outputs += expand(
-        "results/{domain}/posttrain_data/{recipe}/data.json",
+        "results/{domain}/models/{recipe}/{target}",
         domain=DOMAINS,
-        recipe=RECIPES,
+        recipe=config["posttrain"]["recipes"],
+        target=TARGETS,
     )
-    outputs += [
-        model_path(t["model"])
-        for t in config["targets"].values()
-        if is_tiny(t["model"])
-    ]
+    if (
+        config["synthesizer"]["source"] == "tune"
+        and config["synthesizer"]["untuned_check_pairs"]
+    ):
+        outputs += expand("results/{domain}/synthesizer_effect.json", domain=DOMAINS)
     return outputs

@@ -3,14 +3,14 @@
 
 rule posttrain_data:
     input:
-        "results/{domain}/tasks.jsonl",
+        unpack(posttrain_data_input),
     output:
         data="results/{domain}/posttrain_data/{recipe}/data.json",
         info="results/{domain}/posttrain_data/{recipe}/dataset_info.json",
     log:
         "logs/{domain}/posttrain_data/{recipe}.log",
     wildcard_constraints:
-        recipe="|".join(RECIPES),
+        recipe="|".join(DATA_RECIPES),
     conda:
         "../envs/main.yaml"
     resources:
@@ -30,7 +30,7 @@ rule data_summary:
         parsed=gather.shard("results/{{domain}}/triplets/{scatteritem}.stats.json"),
         judged="results/{domain}/tasks.stats.json",
         posttrain=expand(
-            "results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=RECIPES
+            "results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=DATA_RECIPES
         ),
     output:
         "results/{domain}/stats.json",

@@ -31,6 +31,7 @@ rule tune_synthesizer:
     output:
         model=directory("results/synthesizer/checkpoint"),
         loss="results/synthesizer/loss.json",
+        loss_png="results/synthesizer/loss.png",
     log:
         "logs/synthesizer/tune_synthesizer.log",
     benchmark:
@@ -38,8 +39,9 @@ rule tune_synthesizer:
     conda:
         "../envs/main.yaml"
     resources:
-        mem_mb=16000,
+        mem_mb=64000,
         runtime=24 * 60,
+        gpu=8,
     params:
         base=model_param(model_path(config["synthesizer"]["base"])),
         tuning=config["synthesizer"]["tuning"],
@@ -47,3 +49,30 @@ rule tune_synthesizer:
         train_instructions=config["synthesizer"]["train_instructions"],
     script:
         "../scripts/tune_synthesizer.py"
+
+
+rule synthesizer_effect:
+    input:
+        shards=gather.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
+        tuned=gather.shard("results/{{domain}}/synthesized/{scatteritem}.jsonl"),
+        model=model_input(config["synthesizer"]["base"]),
+    output:
+        "results/{domain}/synthesizer_effect.json",
+    log:
+        "logs/{domain}/synthesizer_effect.log",
+    benchmark:
+        "results/benchmarks/{domain}/synthesizer_effect.tsv"
+    conda:
+        "../envs/main.yaml"
+    resources:
+        mem_mb=32000,
+        runtime=6 * 60,
+        gpu=1,
+    params:
+        base=model_param(model_path(config["synthesizer"]["base"])),
+        max_pairs=config["synthesizer"]["untuned_check_pairs"],
+        backend=config["synthesis"]["backend"],
+        max_new_tokens=config["synthesis"]["max_new_tokens"],
+        double_bos=config["synthesizer"]["double_bos"],
+    script:
+        "../scripts/synthesizer_effect.py"

@@ -7,7 +7,8 @@ from adamllm.smk import run_logged
 run_logged(
     snakemake,
     stages.format_posttrain,
-    tasks=snakemake.input[0],
+    tasks=snakemake.input.tasks,
+    seed_data=snakemake.input.get("seed"),
     out=snakemake.output.data,
     info_out=snakemake.output.info,
     dataset_name=snakemake.params.dataset_name,

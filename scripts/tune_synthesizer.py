@@ -11,6 +11,7 @@ run_logged(
     train=snakemake.input.train,
     out=snakemake.output.model,
     loss_out=snakemake.output.loss,
+    loss_png=snakemake.output.loss_png,
     tuning=dict(snakemake.params.tuning),
     double_bos=snakemake.params.double_bos,
     train_instructions=snakemake.params.train_instructions,

@@ -56,7 +56,7 @@ def trained_runs(features, tokenizer):
 
 
 def encoded(sample, processor, train_instructions):
-    segments = synthesizer_segments(sample, double_bos=True)
+    segments = synthesizer_segments(sample, double_bos=True, image_token=processor.image_token)
     return encode(
         segments, trained_roles(train_instructions), processor.tokenizer, processor, load_rgb(ROOT / sample["image"])
     )

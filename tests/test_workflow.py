@@ -75,23 +75,66 @@ def test_synthesis_setting_reruns_synthesis_and_downstream_only(demo, tmp_path):
     assert set(jobs) == {
         "synthesize",
         "parse_and_pair",
+        "synthesizer_effect",
         "consistency_filter",
         "merge_tasks",
         "posttrain_data",
         "data_summary",
+        "posttrain",
         "all",
     }
     assert all("Params have changed" in reason for reason in jobs["synthesize"])
     assert len(jobs["synthesize"]) == 2 * 2  # two domains, two shards each
 
 
+def test_family_hyperparameter_retrains_only_that_family(demo, tmp_path):
+    override = tmp_path / "override.yaml"
+    override.write_text("posttrain:\n  families:\n    qwen2_vl:\n      learning_rate: 5.0e-4\n")
+    output = snakemake(demo, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override))
+    jobs = planned_jobs(output)
+    assert set(jobs) == {"posttrain", "all"}
+    retrained = re.findall(r"rule posttrain:.*?wildcards: domain=(\w+), recipe=(\w+), target=(\w+)", output, re.S)
+    recipes = {"single_stage", "caption_only", "two_stage"}
+    assert sorted(retrained) == sorted((d, r, "qwen2_vl_2b") for d in ("biomed", "food") for r in recipes)
+
+
+def test_post_trained_models_load_and_generate(demo):
+    from adamllm.backends import Request, Sampling, load_backend
+
+    families = {"qwen2_vl_2b": "qwen2_vl", "llava_next_8b": "llava_next_llama3", "mllama_11b": "mllama"}
+    image = str(demo / "data_samples" / "food" / "images" / "pizza.jpg")
+    for recipe in ("single_stage", "two_stage"):
+        for target, family in families.items():
+            backend = load_backend("transformers", str(demo / "results" / "food" / "models" / recipe / target), family)
+            prompt = backend.processor.apply_chat_template(
+                [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What dish is this?"}]}],
+                add_generation_prompt=True,
+            )
+            (text,) = backend.generate([Request(prompt, image)], Sampling(max_new_tokens=4))
+            assert isinstance(text, str)
+            points = json.loads((demo / "results" / "food" / "models" / recipe / f"{target}.loss.json").read_text())
+            assert [p["step"] for p in points] == list(range(1, len(points) + 1))
+
+
+def test_synthesizer_effect_is_reported(demo):
+    for domain in ("biomed", "food"):
+        effect = json.loads((demo / "results" / domain / "synthesizer_effect.json").read_text())
+        for model in ("untuned", "tuned"):
+            assert 0 <= effect[model]["paired"] <= effect[model]["parsed"] <= effect["pairs"] == 12
+
+
 @pytest.mark.parametrize("domain", ["biomed", "food"])
 def test_paper_dag_builds_without_network(domain, tmp_path):
     workdir = tmp_path / "repo"
     shutil.copytree(ROOT, workdir, ignore=IGNORED)
-    jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", f"config/paper/{domain}.yaml"))
+    output = snakemake(workdir, "-n", "--configfile", f"config/paper/{domain}.yaml")
+    jobs = planned_jobs(output)
     assert len(jobs["synthesize"]) == len(jobs["consistency_filter"]) == 64
     assert {"download_seed", "download_domain", "tune_synthesizer", "merge_tasks", "posttrain_data"} <= set(jobs)
+    assert len(jobs["posttrain"]) == 3  # the three target models × the paper's single-stage recipe
+    requests = re.findall(r"rule (\w+):.*?resources: ([^\n]*)", output, re.S)
+    assert all("gpu=8" in r for rule, r in requests if rule in ("posttrain", "tune_synthesizer"))
+    assert all("gpu=1" in r for rule, r in requests if rule in ("synthesize", "consistency_filter"))
     assert not (workdir / "resources").exists()
 
 

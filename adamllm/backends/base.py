@@ -33,6 +33,8 @@ class Sampling:
 class GenerationBackend(ABC):
     """Generates greedy continuations; outputs are in the order of the requests."""
 
+    image_token: str | None = None  # the placeholder a prompt carries for its image
+
     @abstractmethod
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[str]:
         """The continuation of each request, stop strings removed."""

@@ -28,6 +28,7 @@ class TransformersBackend(GenerationBackend):
             self.tokenizer = AutoTokenizer.from_pretrained(model_path)
             model_class = AutoModelForCausalLM
         self.model = model_class.from_pretrained(model_path, dtype=torch_dtype).to(self.device).eval()
+        self.image_token = getattr(self.processor, "image_token", None) or self.family.image_token
 
     def _encode(self, request: Request, sampling: Sampling):
         if request.image is not None:

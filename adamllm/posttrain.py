@@ -1,0 +1,178 @@
+"""Post-training with LLaMA-Factory (SPEC §7): arguments from the family registry, a loadable checkpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from adamllm.errors import BadInputError
+from adamllm.families import get_family
+from adamllm.io import atomic_write, read_json
+
+
+@dataclass
+class PostTrainSettings:
+    """Settings shared by all families (paper Table 10); a family's hyper-parameters come from the registry."""
+
+    epochs: float = 1.0
+    max_steps: int = -1
+    per_device_batch_size: int = 4
+    gradient_accumulation_steps: int = 4
+    cutoff_len: int = 6144
+    lr_scheduler: str = "cosine"
+    bf16: bool = True
+    deepspeed: bool = True
+    image_max_pixels: int = 768 * 768
+    image_min_pixels: int = 32 * 32
+    seed: int = 42
+    learning_rate: float | None = None
+    weight_decay: float | None = None
+    warmup_ratio: float | None = None
+
+    @classmethod
+    def from_config(cls, shared: dict, family_overrides: dict | None = None) -> PostTrainSettings:
+        known = {f.name for f in fields(cls)}
+        merged = {**shared, **(family_overrides or {})}
+        unknown = merged.keys() - known
+        if unknown:
+            raise ValueError(f"unknown post-training settings: {', '.join(sorted(unknown))}")
+        return cls(**merged)
+
+
+def deepspeed_config(stage: int) -> str:
+    """The bundled DeepSpeed config of a ZeRO stage."""
+    return str(Path(__file__).parent / "templates" / f"deepspeed_zero{stage}.json")
+
+
+def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
+    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset."""
+    family = get_family(family_name)
+    if family.llamafactory_template is None or family.hparams is None:
+        raise ValueError(f"family {family_name!r} is not a post-training target")
+    hp = family.hparams
+    args = {
+        "stage": "sft",
+        "do_train": True,
+        "finetuning_type": "full",
+        "model_name_or_path": str(model),
+        "template": family.llamafactory_template,
+        "dataset": dataset,
+        "dataset_dir": str(dataset_dir),
+        "media_dir": str(media_dir),
+        "cutoff_len": settings.cutoff_len,
+        "output_dir": str(output_dir),
+        "overwrite_output_dir": True,
+        "num_train_epochs": settings.epochs,
+        "max_steps": settings.max_steps,
+        "per_device_train_batch_size": settings.per_device_batch_size,
+        "gradient_accumulation_steps": settings.gradient_accumulation_steps,
+        "learning_rate": settings.learning_rate if settings.learning_rate is not None else hp.learning_rate,
+        "weight_decay": settings.weight_decay if settings.weight_decay is not None else hp.weight_decay,
+        "warmup_ratio": settings.warmup_ratio if settings.warmup_ratio is not None else hp.warmup_ratio,
+        "lr_scheduler_type": settings.lr_scheduler,
+        "bf16": settings.bf16,
+        "image_max_pixels": settings.image_max_pixels,
+        "image_min_pixels": settings.image_min_pixels,
+        # Stock LLaMA-Factory has one learning rate: train the vision side only where the paper's rates agree.
+        "freeze_vision_tower": hp.vision_learning_rate != hp.learning_rate,
+        "freeze_multi_modal_projector": False,
+        "seed": settings.seed,
+        "data_seed": settings.seed,
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": "none",
+        "dataloader_num_workers": 0,
+        "plot_loss": False,
+    }
+    if settings.deepspeed:
+        args["deepspeed"] = deepspeed_config(hp.deepspeed_stage)
+    return args
+
+
+def _device_count() -> int:
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def run_llamafactory(args: dict, config_path: Path) -> None:
+    """In-process on CPU or one GPU; through LLaMA-Factory's torchrun launcher on several GPUs."""
+    with atomic_write(config_path) as handle:
+        yaml.safe_dump(args, handle, sort_keys=False)
+    if _device_count() > 1:
+        env = {**os.environ, "FORCE_TORCHRUN": "1"}
+        subprocess.run(["llamafactory-cli", "train", str(config_path)], check=True, env=env)
+    else:
+        from llamafactory.train.tuner import run_exp
+
+        run_exp(dict(args))
+
+
+def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list[str]:
+    """Save the base model's processor/tokenizer into the checkpoint when LLaMA-Factory left them out."""
+    from transformers import AutoProcessor, AutoTokenizer
+
+    loader = AutoProcessor if multimodal else AutoTokenizer
+    try:
+        loader.from_pretrained(checkpoint)
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        before = {p.name for p in checkpoint.iterdir()}
+        loader.from_pretrained(base_model).save_pretrained(checkpoint)
+        return sorted({p.name for p in checkpoint.iterdir()} - before)
+
+
+def count_records(data_file) -> int:
+    records = read_json(data_file)
+    if not isinstance(records, list):
+        raise BadInputError(data_file, "post-training data must be a JSON list")
+    return len(records)
+
+
+def post_train(
+    family, base_model, data_file, dataset_info, out_dir, loss_json, loss_png, settings: dict, media_dir="."
+):
+    """Train ``base_model`` on one dataset; leave a checkpoint that evaluation can load, or nothing."""
+    from adamllm.plots import write_loss_curve
+
+    if count_records(data_file) == 0:
+        raise BadInputError(data_file, "the recipe's training data is empty: nothing to train on")
+    (dataset,) = json.loads(Path(dataset_info).read_text(encoding="utf-8"))
+    out_dir = Path(out_dir)
+    work = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)  # never resume a stale, interrupted run
+    parsed = settings if isinstance(settings, PostTrainSettings) else PostTrainSettings(**settings)
+    args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
+    run_llamafactory(args, work.with_name(work.name + ".yaml"))
+    ensure_loadable(work, str(base_model), get_family(family).multimodal)
+    log = json.loads((work / "trainer_state.json").read_text())["log_history"]
+    write_loss_curve(log, loss_json, loss_png, f"{family}: {Path(data_file).parent.name}")
+    shutil.move(str(work.with_name(work.name + ".yaml")), str(work / "adamllm_llamafactory.yaml"))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    work.rename(out_dir)
+
+
+@dataclass(frozen=True)
+class TrainingRecipe:
+    """Which data recipe a model is trained on, and from which earlier model (two-stage) if any."""
+
+    data: str
+    init_from: str | None = None
+
+
+def _training_recipes() -> dict[str, TrainingRecipe]:
+    from adamllm.posttrain_data import DATA_RECIPES
+
+    recipes = {name: TrainingRecipe(name) for name in DATA_RECIPES}
+    # Two-stage baseline (paper Tables 4/14): captions first, then synthetic tasks only.
+    recipes["two_stage"] = TrainingRecipe("synthetic_only", init_from="caption_only")
+    return recipes
+
+
+TRAINING_RECIPES = _training_recipes()

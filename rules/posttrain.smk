@@ -1,0 +1,34 @@
+"""Post-training of each target model on each recipe's data with LLaMA-Factory (SPEC §7)."""
+
+
+rule posttrain:
+    input:
+        unpack(posttrain_inputs),
+    output:
+        model=directory("results/{domain}/models/{recipe}/{target}"),
+        loss="results/{domain}/models/{recipe}/{target}.loss.json",
+        loss_png=report(
+            "results/{domain}/models/{recipe}/{target}.loss.png",
+            caption="../report/loss.rst",
+            category="Training loss",
+            subcategory="{domain}",
+        ),
+    log:
+        "logs/{domain}/posttrain/{recipe}/{target}.log",
+    benchmark:
+        "results/benchmarks/{domain}/posttrain/{recipe}/{target}.tsv"
+    wildcard_constraints:
+        recipe="|".join(TRAIN_RECIPES),
+        target="|".join(TARGETS),
+    conda:
+        "../envs/main.yaml"
+    resources:
+        mem_mb=64000,
+        runtime=36 * 60,
+        gpu=8,
+    params:
+        family=lambda wildcards: target_family(wildcards.target),
+        base=model_param(target_hub_id),
+        settings=posttrain_settings,
+    script:
+        "../scripts/post_train.py"

@@ -1,0 +1,129 @@
+"""Post-training with the real LLaMA-Factory on tiny models (SPEC §7)."""
+
+import json
+
+import pytest
+
+from adamllm.backends import Request, Sampling, load_backend
+from adamllm.errors import BadInputError
+from adamllm.io import write_json
+from adamllm.posttrain import PostTrainSettings, deepspeed_config, llamafactory_args, post_train
+from adamllm.posttrain_data import RECIPES, dataset_info, format_record
+from adamllm.tiny_models import build_tiny_model
+
+TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama"]
+TINY = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 1, "per_device_batch_size": 1,
+        "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory, tiny_corpus):
+    folder = tmp_path_factory.mktemp("targets")
+    for family in TARGETS:
+        build_tiny_model(family, folder / family, tiny_corpus, vocab_size=800)
+    return folder
+
+
+@pytest.fixture
+def dataset(tmp_path, make_image):
+    """Post-training data written by our formatter: a caption task and a synthetic task per image."""
+    image = make_image("img/cell.jpg")
+    triplet = {"Q": "How many nuclei?", "precise_A": "2", "informative_A": "Two dark nuclei are visible"}
+    items = [
+        {"id": i, "image": str(image), "instruction": "<image>Describe the image.", "caption": "A cell.",
+         "triplet": triplet, "consistent": True}
+        for i in range(3)
+    ]  # fmt: skip
+    records = [format_record(item, RECIPES["single_stage"], 42, True) for item in items]
+    folder = tmp_path / "data"
+    write_json(folder / "data.json", records)
+    write_json(folder / "dataset_info.json", dataset_info("demo", "data.json"))
+    return folder, records
+
+
+@pytest.mark.parametrize("family", TARGETS)
+def test_llamafactory_loads_and_encodes_our_data(family, tiny_models, dataset, tmp_path):
+    from llamafactory.data import get_dataset, get_template_and_fix_tokenizer
+    from llamafactory.hparams import get_train_args
+    from llamafactory.model import load_tokenizer
+
+    folder, records = dataset
+    args = llamafactory_args(family, tiny_models / family, folder, "demo", "/", tmp_path / "out",
+                             PostTrainSettings(**TINY))  # fmt: skip
+    model_args, data_args, training_args, _, _ = get_train_args(args)
+    tokenizer_module = load_tokenizer(model_args)
+    tokenizer = tokenizer_module["tokenizer"]
+    template = get_template_and_fix_tokenizer(tokenizer, data_args)
+    train = get_dataset(template, model_args, data_args, training_args, "sft", **tokenizer_module)["train_dataset"]
+    assert len(train) == len(records)
+    row = train[0]
+    image_id = tokenizer.convert_tokens_to_ids(tokenizer_module["processor"].image_token)
+    assert image_id in row["input_ids"]  # the image placeholder became the model's image token(s)
+    trained = tokenizer.decode([t for t in row["labels"] if t != -100])
+    for message in records[0]["messages"]:
+        if message["role"] == "assistant":
+            assert message["content"] in trained
+        else:
+            assert message["content"].replace("<image>", "") not in trained  # user turns are masked
+
+
+@pytest.mark.parametrize(
+    "family,template,lr,wd,warmup,zero",
+    [("qwen2_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("llava_next_llama3", "llava_next_llama3", 2e-5, 0.0, 0.03, 3),
+     ("mllama", "mllama", 5e-6, 0.1, 0.1, 3)],
+)  # fmt: skip
+def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp_path):
+    args = llamafactory_args(family, "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings())
+    assert (args["template"], args["learning_rate"], args["weight_decay"], args["warmup_ratio"]) == (
+        template,
+        lr,
+        wd,
+        warmup,
+    )
+    assert (args["finetuning_type"], args["num_train_epochs"], args["lr_scheduler_type"]) == ("full", 1.0, "cosine")
+    assert json.loads(open(args["deepspeed"]).read())["zero_optimization"]["stage"] == zero
+    assert deepspeed_config(zero) == args["deepspeed"]
+
+
+def test_empty_recipe_data_stops_with_a_clear_message(tmp_path, tiny_models):
+    write_json(tmp_path / "data.json", [])
+    write_json(tmp_path / "dataset_info.json", dataset_info("d", "data.json"))
+    with pytest.raises(BadInputError, match="data.json: the recipe's training data is empty"):
+        post_train("qwen2_vl", tiny_models / "qwen2_vl", tmp_path / "data.json", tmp_path / "dataset_info.json",
+                   tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
+    assert not (tmp_path / "out").exists()
+
+
+def test_interrupted_training_leaves_no_checkpoint(tmp_path, tiny_models, dataset, monkeypatch):
+    import adamllm.posttrain as posttrain
+
+    def crash(args, config_path):
+        (tmp_path / "out.partial").mkdir(exist_ok=True)
+        (tmp_path / "out.partial" / "model.safetensors").write_text("half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(posttrain, "run_llamafactory", crash)
+    folder, _ = dataset
+    with pytest.raises(KeyboardInterrupt):
+        post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+                   tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
+    assert not (tmp_path / "out").exists() and not (tmp_path / "l.json").exists()
+
+
+def test_training_starts_clean_and_leaves_a_loadable_checkpoint(tmp_path, tiny_models, dataset, make_image):
+    folder, _ = dataset
+    stale = tmp_path / "out.partial"
+    stale.mkdir()
+    (stale / "checkpoint-99").mkdir()  # what an interrupted run might leave behind
+    post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+               tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
+    assert not stale.exists() and not (tmp_path / "out" / "checkpoint-99").exists()
+    assert [p["step"] for p in json.loads((tmp_path / "l.json").read_text())] == [1]
+    assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
+    backend = load_backend("transformers", str(tmp_path / "out"), "qwen2_vl")
+    prompt = backend.processor.apply_chat_template(
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
+        add_generation_prompt=True,
+    )
+    (text,) = backend.generate([Request(prompt, str(make_image("x.jpg")))], Sampling(max_new_tokens=3))
+    assert isinstance(text, str)
