@@ -148,6 +148,14 @@ def _extract(args) -> int:
     return 0
 
 
+def _score(args) -> int:
+    """Print a predictions file's scores as one JSON object."""
+    from adamllm.evaluation.scoring import score_file
+
+    print(json.dumps(score_file(args.task, args.predictions)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adamllm",
@@ -163,19 +171,30 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(function=function)
     extract = commands.add_parser("extract", help="parse a synthesizer continuation read from stdin")
     extract.set_defaults(handler=_extract)
+    score = commands.add_parser(
+        "score",
+        help="score a predictions file of a benchmark",
+        description="Print the scores (×100) of a predictions JSONL file as one JSON object. Rows carry "
+        "id, label, pred, and answer_type (SLAKE, PathVQA, VQA_RAD) or A-D (PMC-VQA).",
+    )
+    score.add_argument("task", help="SLAKE, PathVQA, VQA_RAD, PMC-VQA, Recipe1M, Nutrition5K, Food101 or FoodSeg103")
+    score.add_argument("predictions", help="JSONL file, one row per item")
+    score.set_defaults(handler=_score)
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "handler", None):
-        return args.handler(args)
-    kwargs = {k: v for k, v in vars(args).items() if k not in ("command", "function")}
     try:
-        args.function(**kwargs)
+        if getattr(args, "handler", None):
+            return args.handler(args)
+        args.function(**{k: v for k, v in vars(args).items() if k not in ("command", "function")})
     except BadInputError as err:
         print(f"adamllm: bad input: {err}", file=sys.stderr)
         return 1
+    except ValueError as err:  # e.g. an unknown task or family name
+        print(f"adamllm: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,0 +1,143 @@
+"""Per-item metric functions, pure, exactly as SPEC's "Metrics, exactly" defines them (scores in [0, 1])."""
+
+from __future__ import annotations
+
+import random
+
+from adamllm.evaluation.normalize import normalize_answer, word_counts
+
+EDGE_CHARACTERS = (",", ".", "!", "?", ";", ":", "'")
+
+
+# --- VQA (SLAKE, PathVQA, VQA-RAD) -----------------------------------------------------------
+
+
+def vqa_normalize(text: str) -> str:
+    """Lowercase and normalise once as the evaluation loop does; the word metrics normalise again."""
+    return normalize_answer(normalize_answer(text.lower()))
+
+
+def open_recall(prediction: str, label: str) -> float:
+    """Word recall of an OPEN answer: tp = prediction counts of shared words, fn = reference counts of missed ones."""
+    predicted, reference = word_counts(vqa_normalize(prediction)), word_counts(vqa_normalize(label))
+    if not predicted or not reference:
+        return 0.0
+    tp = sum(count for word, count in predicted.items() if word in reference)
+    fn = sum(count for word, count in reference.items() if word not in predicted)
+    return 0.0 if tp == 0 else tp / (tp + fn)
+
+
+def closed_hit(prediction: str, label: str) -> float:
+    """Yes/no accuracy of a CLOSED answer: 'yes' or 'no' occurs, and so does the label (substrings: 'no' ⊂ 'not')."""
+    predicted, reference = normalize_answer(prediction.lower()), normalize_answer(label.lower())
+    return float(("yes" in predicted or "no" in predicted) and reference in predicted)
+
+
+# --- multiple choice (PMC-VQA, Food101) ----------------------------------------------------------
+
+
+def parse_choice(response: str, choices: list[str], option_texts: dict[str, str], seed) -> tuple[str, bool]:
+    """The option a response picks, and whether it had to be drawn at random (seeded by ``seed``)."""
+    for character in EDGE_CHARACTERS:
+        response = response.strip(character)
+    response = f" {response} "
+    candidates = [c for c in choices if f"({c})" in response]
+    by_bracket = bool(candidates)
+    if not candidates:
+        candidates = [c for c in choices if f" {c} " in response]
+    by_text = False
+    if not candidates and len(response) > 5:
+        candidates = [c for c, text in option_texts.items() if text.lower() in response.lower()]
+        by_text = bool(candidates)
+    if not candidates:
+        return random.Random(seed).choice(choices), True
+    if len(candidates) == 1:
+        return candidates[0], False
+    if by_text:
+        positions = [response.lower().rfind(option_texts[c].lower()) for c in candidates]
+    elif by_bracket:
+        positions = [response.rfind(f"({c})") for c in candidates]
+    else:
+        positions = [response.rfind(f" {c} ") for c in candidates]
+    return candidates[positions.index(max(positions))], False
+
+
+# --- multi-label (FoodSeg103, Nutrition5K) -------------------------------------------------------
+
+
+def parse_labels(response: str, names: dict[int, str]) -> set[int]:
+    """Ids of the names found in a response, longest names first, each match removed before the next."""
+    found = set()
+    response = response.lower()
+    for index, name in sorted(names.items(), key=lambda item: len(item[1]), reverse=True):
+        if name.lower() in response:
+            found.add(index)
+            response = response.replace(name.lower(), "")
+    return found
+
+
+def _confusion(truth: set[int], predicted: set[int], ids: range) -> tuple[int, int, int]:
+    truth, predicted = truth & set(ids), predicted & set(ids)
+    return len(truth & predicted), len(predicted - truth), len(truth - predicted)
+
+
+def multilabel_recall(truth: set[int], predicted: set[int], ids: range) -> float:
+    """Recall over binary vectors on ``ids``; 1 when there is nothing to recall (zero_division=1)."""
+    tp, _fp, fn = _confusion(truth, predicted, ids)
+    return 1.0 if tp + fn == 0 else tp / (tp + fn)
+
+
+def multilabel_f1(truth: set[int], predicted: set[int], ids: range) -> float:
+    """F1 over binary vectors on ``ids``; 1 when both vectors are empty (zero_division=1)."""
+    tp, fp, fn = _confusion(truth, predicted, ids)
+    return 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+# --- Recipe1M ----------------------------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in text.split(".") if len(part) > 0]
+
+
+def _words(sentences: list[str]) -> list[str]:
+    return [word for sentence in sentences for word in sentence.split(" ")]
+
+
+def _lcs_words(reference: list[str], candidate: list[str]) -> set[str]:
+    """The words of one longest common subsequence, backtracked as the ``rouge`` package does."""
+    n, m = len(reference), len(candidate)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if reference[i - 1] == candidate[j - 1]:
+                table[i][j] = table[i - 1][j - 1] + 1
+            else:
+                table[i][j] = max(table[i - 1][j], table[i][j - 1])
+    words, i, j = set(), n, m
+    while i > 0 and j > 0:
+        if reference[i - 1] == candidate[j - 1]:
+            words.add(reference[i - 1])
+            i, j = i - 1, j - 1
+        elif table[i - 1][j] > table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return words
+
+
+def rouge_l(prediction: str, label: str) -> float:
+    """ROUGE-L F as the ``rouge`` package computes it (summary level, sentences split on '.', distinct words).
+
+    Where that package raises (a side without sentences), the score is 0.
+    """
+    hypothesis, reference = _sentences(prediction), _sentences(label)
+    if not hypothesis or not reference:
+        return 0.0
+    union: set[str] = set()
+    for sentence in reference:
+        for candidate in hypothesis:
+            union |= _lcs_words(sentence.split(" "), candidate.split(" "))
+    recall = len(union) / len(set(_words(reference)))
+    precision = len(union) / len(set(_words(hypothesis)))
+    return 2.0 * ((precision * recall) / (precision + recall + 1e-8))

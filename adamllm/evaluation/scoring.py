@@ -1,0 +1,24 @@
+"""Scoring a predictions file: validation with clear errors, then the task's scorer."""
+
+from __future__ import annotations
+
+from adamllm.errors import BadInputError
+from adamllm.evaluation.tasks import get_benchmark, validate_row
+from adamllm.io import iter_jsonl
+
+
+def score_file(task: str, path) -> dict:
+    """Scores of a predictions JSONL file (one row per item: id, label, pred, and the task's fields)."""
+    benchmark = get_benchmark(task)
+    rows = []
+    for line, row in enumerate(iter_jsonl(path), start=1):
+        validate_row(benchmark, row, path, f"at line {line}")
+        if "task" in row and get_benchmark(str(row["task"])).name != benchmark.name:
+            raise BadInputError(path, f"row is for task {row['task']!r}, not {benchmark.name}", f"at line {line}")
+        rows.append(row)
+    if not rows:
+        raise BadInputError(path, f"no predictions to score for {benchmark.name} (empty file)")
+    try:
+        return benchmark.scorer(rows)
+    except ValueError as err:
+        raise BadInputError(path, str(err)) from None

@@ -1,0 +1,204 @@
+"""Metrics, from SPEC's "Metrics, exactly": hand-worked cases, independent computations and oracles."""
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+
+from adamllm.evaluation import metrics
+from adamllm.evaluation.normalize import normalize_answer
+from adamllm.evaluation.scoring import score_file
+from adamllm.evaluation.tasks import foodseg103_names, nutrition5k_names, score_vqa
+from adamllm.errors import BadInputError
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The Left Lung.", "left lung"),  # lowercase, article dropped, period stripped
+        ("two nodules", "2 nodules"),  # number words → digits
+        ("none", "0"),
+        ("it is 3.5 cm", "it is 3.5 cm"),  # a period before a digit stays
+        ("yes, it is", "yes it is"),  # ', ' → the comma is removed
+        ("left/right", "left right"),  # '/' not beside a space → a space
+        ("dont know", "don't know"),  # contractions restored
+        ("an MRI (T2)", "mri t2"),
+    ],
+)
+def test_normalisation(text, expected):
+    assert normalize_answer(text) == expected
+
+
+def test_normalisation_strips_at_most_32_periods():
+    assert normalize_answer("x" + "." * 40) == "x" + "." * 8  # LLaVA-Med passes re.UNICODE (32) as the count
+
+
+@pytest.mark.parametrize(
+    "pred,label,expected",
+    [
+        ("left lung", "lung", 1.0),  # tp = 1 (lung), fn = 0
+        ("lung", "left lung", 0.5),  # tp = 1, fn = 1 (left)
+        ("lung lung", "lung", 1.0),  # tp counts the prediction's occurrences
+        ("lung", "lung lung heart", 1 / 2),  # tp = 1, fn = 1 (heart); shared words never count in fn
+        ("", "lung", 0.0),
+        ("heart", "lung", 0.0),
+        ("Two lesions.", "2 lesions", 1.0),
+    ],
+)
+def test_open_recall(pred, label, expected):
+    assert metrics.open_recall(pred, label) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "pred,label,hit",
+    [
+        ("Yes, it is.", "yes", 1.0),
+        ("No.", "no", 1.0),
+        ("not sure", "no", 1.0),  # substring rule: "no" ⊂ "not" — reproduced as SPEC says
+        ("No", "yes", 0.0),
+        ("maybe", "yes", 0.0),  # neither yes nor no
+        ("", "no", 0.0),
+    ],
+)
+def test_closed_hit(pred, label, hit):
+    assert metrics.closed_hit(pred, label) == hit
+
+
+def test_vqa_scores_average_by_kind_and_survive_missing_kinds():
+    rows = [
+        {"id": 0, "answer_type": "OPEN", "label": "left lung", "pred": "lung"},
+        {"id": 1, "answer_type": "OPEN", "label": "heart", "pred": "heart"},
+        {"id": 2, "answer_type": "CLOSED", "label": "yes", "pred": "no"},
+    ]
+    assert score_vqa(rows) == {"test_num": 3, "open_recall": 75.0, "closed_accuracy": 0.0}
+    assert score_vqa(rows[:2])["closed_accuracy"] is None
+    assert score_vqa(rows[2:])["open_recall"] is None
+
+
+ABCD = {"A": "liver", "B": "kidney", "C": "lung", "D": "heart"}
+
+
+@pytest.mark.parametrize(
+    "response,choice,random_flag",
+    [
+        ("(B)", "B", False),
+        ("The answer is B.", "B", False),  # ' B ' after stripping the final period
+        ("It shows the kidney", "B", False),  # option text, response longer than 5 characters
+        ("(A) but it could also be the lung", "A", False),  # letter beats option text
+        ("(A) no, (C)", "C", False),  # several letters: the last one
+        ("lung or maybe heart", "D", False),  # several texts: the one occurring last
+        ("B or C", "C", False),
+    ],
+)
+def test_multiple_choice(response, choice, random_flag):
+    assert metrics.parse_choice(response, list("ABCD"), ABCD, seed=3) == (choice, random_flag)
+
+
+def test_multiple_choice_falls_back_to_a_seeded_random_choice():
+    first = metrics.parse_choice("hmm", list("ABCD"), ABCD, seed=7)
+    assert first[1] is True and first[0] == random.Random(7).choice(list("ABCD"))
+    assert metrics.parse_choice("lung", list("ABCD"), ABCD, seed=7) == ("C", False)  # " lung ": 6 > 5 characters
+    assert metrics.parse_choice("lun", list("ABCD"), ABCD, seed=7)[1] is True  # " lun ": too short for text matching
+
+
+def test_multi_label_longest_names_first():
+    names = foodseg103_names()
+    assert metrics.parse_labels("An egg tart.", names) == {2}  # not also "egg"
+    assert metrics.parse_labels("egg and an egg tart", names) == {2, 24}
+    assert metrics.parse_labels("Eggplant", names) == {69}
+
+
+def vector_scores(truth, predicted, ids):
+    """Recall and F1 from explicit binary vectors, with zero_division = 1."""
+    y_true = [1 if i in truth else 0 for i in ids]
+    y_pred = [1 if i in predicted else 0 for i in ids]
+    tp = sum(t and p for t, p in zip(y_true, y_pred, strict=True))
+    fp = sum(p and not t for t, p in zip(y_true, y_pred, strict=True))
+    fn = sum(t and not p for t, p in zip(y_true, y_pred, strict=True))
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else (1.0 if not (fp or fn) else 0.0)
+    return recall, f1
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_multilabel_scores_match_binary_vector_definitions(seed):
+    rng = random.Random(seed)
+    ids = range(1, 103)
+    truth = set(rng.sample(list(ids), rng.randrange(0, 4)))
+    predicted = set(rng.sample(list(ids), rng.randrange(0, 4))) | set(rng.sample(list(truth), len(truth) // 2))
+    recall, f1 = vector_scores(truth, predicted, ids)
+    assert metrics.multilabel_recall(truth, predicted, ids) == pytest.approx(recall, abs=1e-12)
+    assert metrics.multilabel_f1(truth, predicted, ids) == pytest.approx(f1, abs=1e-12)
+
+
+def test_nutrition5k_repeated_name_keeps_last_id():
+    names = nutrition5k_names()
+    deprecated = [i for i, n in names.items() if n == "deprecated"]
+    assert len(deprecated) == 4
+    from adamllm.evaluation.tasks import _ids_of
+
+    assert _ids_of(["deprecated"], names, "Nutrition5K") == {deprecated[-1]}
+
+
+def rouge_oracle(pred, label):
+    from rouge import Rouge
+
+    try:
+        return Rouge().get_scores(pred, label)[0]["rouge-l"]["f"]
+    except Exception:  # the reference scores an exception as 0
+        return 0.0
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_rouge_l_matches_the_rouge_package(seed):
+    rng = random.Random(seed)
+    vocab = ["salt", "pepper", "mix", "bake", "egg", "the", "flour", ".", ". ", " "]
+
+    def text():
+        return "".join(rng.choice(vocab) + rng.choice(["", " "]) for _ in range(rng.randrange(0, 25)))
+
+    pred, label = text(), text()
+    assert metrics.rouge_l(pred, label) == pytest.approx(rouge_oracle(pred, label), abs=1e-9)
+
+
+def test_rouge_l_hand_example_and_empty_prediction():
+    # reference words {mix, flour, bake}, candidate {mix, the, flour}: LCS words {mix, flour}
+    assert metrics.rouge_l("mix the flour", "mix flour. bake") == pytest.approx(2 * (2 / 3) * (2 / 3) / (4 / 3 + 1e-8))
+    assert metrics.rouge_l("", "mix flour") == 0.0
+
+
+def write_rows(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_score_command_prints_the_task_keys(tmp_path):
+    rows = [{"id": i, "label": "apple_pie", "pred": p} for i, p in enumerate(["apple pie", "(3)", " 0 "])]
+    result = subprocess.run(
+        [sys.executable, "-m", "adamllm.cli", "score", "Food101", str(write_rows(tmp_path / "p.jsonl", rows))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout) == {"test_num": 3, "accuracy": pytest.approx(200 / 3, abs=1e-9)}
+
+
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        ([{"id": 0, "label": "yes", "answer_type": "CLOSED"}], "missing field(s) pred"),
+        ([{"id": 0, "label": "yes", "pred": "yes"}], "missing field(s) answer_type"),
+        ([{"id": 0, "label": "y", "pred": "y", "answer_type": "closed"}], "answer_type must be OPEN or CLOSED"),
+        ([{"id": 0, "label": "y", "pred": "y", "answer_type": "OPEN", "task": "Food101"}], "not SLAKE"),
+        ([], "empty file"),
+    ],
+)
+def test_bad_predictions_files(tmp_path, rows, message):
+    with pytest.raises(BadInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        score_file("SLAKE", write_rows(tmp_path / "p.jsonl", rows))
+
+
+def test_unknown_task_name(tmp_path):
+    with pytest.raises(ValueError, match="unknown task 'SLAKE2'"):
+        score_file("SLAKE2", write_rows(tmp_path / "p.jsonl", [{"id": 0}]))
