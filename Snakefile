@@ -1,4 +1,4 @@
-"""AdaMLLM: seed data → synthesizer → synthesized, filtered tasks → post-training data.
+"""AdaMLLM: seed data → synthesizer → synthesized, filtered tasks → post-trained models → scores → report.
 
 Run the demo with `make demo`; see README.md for paper-scale and HPC runs.
 """
@@ -18,6 +18,7 @@ include: "rules/synthesizer.smk"
 include: "rules/synthesis.smk"
 include: "rules/posttrain_data.smk"
 include: "rules/posttrain.smk"
+include: "rules/evaluation.smk"
 
 
 rule all:

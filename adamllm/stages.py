@@ -232,3 +232,30 @@ def download_domain(hub: dict, pairs, image_dir):
 
     fetch_file(hub, hub["pairs_file"], pairs)
     fetch_zip(hub, hub["images_archive"], image_dir)
+
+
+def predict(model, family, out_dir, tasks, source="local", local_dir=None, revision="main", backend="transformers",
+            max_new_tokens_cap=None):  # fmt: skip
+    """Predictions of one model on the given benchmarks: ``<out_dir>/<task>.jsonl``."""
+    from adamllm.evaluation.predict import predict as run
+
+    out_dir = Path(out_dir)
+    outs = [out_dir / f"{task}.jsonl" for task in tasks]
+    run(model, family, tasks, outs, source, local_dir, revision, backend, max_new_tokens_cap)
+
+
+def score(predictions_dir, out_dir, tasks):
+    """Scores of each task's predictions: ``<out_dir>/<task>.json`` (keys as ``adamllm score`` prints)."""
+    from adamllm.evaluation.scoring import score_file
+
+    for task in tasks:
+        write_json(Path(out_dir) / f"{task}.json", score_file(task, Path(predictions_dir) / f"{task}.jsonl"))
+
+
+def report(domain, models: list[dict], csv_out, markdown_out, radar_out):
+    """The domain's table beside the paper's numbers, and its radar chart."""
+    from adamllm.evaluation.report import collect, write_radar, write_tables
+
+    rows = collect(domain, models)
+    write_tables(domain, rows, csv_out, markdown_out)
+    write_radar(domain, rows, radar_out)

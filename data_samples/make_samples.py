@@ -364,7 +364,166 @@ def food() -> list:
     return drawn + photos
 
 
+def benchmarks() -> None:
+    """Local benchmark sets in the row schema of the AdaptLLM VQA benchmarks (image, input, label, ...)."""
+    folder = ROOT / "benchmarks"
+    folder.mkdir(exist_ok=True)
+
+    def write(task, rows):
+        lines = [json.dumps({"id": i, **row}) for i, row in enumerate(rows)]
+        (folder / f"{task}.jsonl").write_text("\n".join(lines) + "\n")
+
+    bio = "../biomed/images/"
+    vqa = {
+        "SLAKE": [
+            ("retina_1.jpg", "What kind of image is this?", "fundus photograph", "OPEN"),
+            ("retina_2.jpg", "Which structure is the bright round spot?", "optic disc", "OPEN"),
+            ("ihc_1.jpg", "What colour are the positive nuclei?", "brown", "OPEN"),
+            ("cell_1.jpg", "How many cells are shown?", "one", "OPEN"),
+            ("retina_3.jpg", "Is this an image of the eye?", "yes", "CLOSED"),
+            ("ihc_2.jpg", "Is this a chest X-ray?", "no", "CLOSED"),
+            ("cell_2.jpg", "Is a nucleus visible?", "yes", "CLOSED"),
+            ("microaneurysm_1.jpg", "Is the lesion larger than the optic disc?", "no", "CLOSED"),
+        ],
+        "PathVQA": [
+            ("ihc_1.jpg", "What stain was used?", "immunohistochemistry", "OPEN"),
+            ("ihc_3.jpg", "What does the brown colour show?", "positive cells", "OPEN"),
+            ("ihc_4.jpg", "What is the blue counterstain?", "haematoxylin", "OPEN"),
+            ("cell_3.jpg", "What part of the cell is at the edge?", "lamellipodium", "OPEN"),
+            ("ihc_2.jpg", "Are brown cells present?", "yes", "CLOSED"),
+            ("ihc_3.jpg", "Is this a radiograph?", "no", "CLOSED"),
+            ("cell_1.jpg", "Is this a microscopy image?", "yes", "CLOSED"),
+            ("ihc_4.jpg", "Is the tissue unstained?", "no", "CLOSED"),
+        ],
+        "VQA_RAD": [
+            ("retina_1.jpg", "What organ is imaged?", "the eye", "OPEN"),
+            ("microaneurysm_2.jpg", "What is the dark dot?", "a microaneurysm", "OPEN"),
+            ("retina_2.jpg", "Where do the vessels leave from?", "optic disc", "OPEN"),
+            ("retina_3.jpg", "Which region is darker?", "the macula", "OPEN"),
+            ("retina_1.jpg", "Are blood vessels visible?", "yes", "CLOSED"),
+            ("microaneurysm_1.jpg", "Is there a fracture?", "no", "CLOSED"),
+            ("retina_2.jpg", "Is the optic disc visible?", "yes", "CLOSED"),
+            ("retina_3.jpg", "Is this a CT scan?", "no", "CLOSED"),
+        ],
+    }
+    for task, rows in vqa.items():
+        write(
+            task,
+            [
+                {"image": bio + image, "input": question, "label": label, "answer_type": kind}
+                for image, question, label, kind in rows
+            ],
+        )
+    pmc = [
+        ("retina_1.jpg", "What imaging modality is this?", ["Fundus photography", "CT", "MRI", "Ultrasound"], "A"),
+        ("ihc_1.jpg", "Which technique shows the brown nuclei?", ["X-ray", "Immunohistochemistry", "PET", "ECG"], "B"),
+        ("cell_1.jpg", "What is shown?", ["A bone", "A lung", "A single cell", "A kidney"], "C"),
+        ("microaneurysm_1.jpg", "What lesion is visible?", ["Fracture", "Tumour", "Cyst", "Microaneurysm"], "D"),
+        ("retina_2.jpg", "Which structure is bright and round?", ["Optic disc", "Macula", "Lens", "Iris"], "A"),
+        ("ihc_2.jpg", "What colour is the counterstain?", ["Green", "Blue", "Red", "Black"], "B"),
+        ("cell_2.jpg", "Which organelle is visible?", ["Flagellum", "Cell wall", "Nucleus", "Chloroplast"], "C"),
+        ("retina_3.jpg", "Which area is darker?", ["Optic disc", "Vessels", "Periphery", "Macula"], "D"),
+    ]
+    write(
+        "PMC-VQA",
+        [
+            {
+                "image": bio + image,
+                "label": label,
+                **dict(zip("ABCD", options, strict=True)),
+                "input": question
+                + "\n"
+                + "\n".join(f"{c}:{o}" for c, o in zip("ABCD", options, strict=True))
+                + "\nAnswer with the option's letter from the given choices directly.",
+            }
+            for image, question, options, label in pmc
+        ],
+    )
+    food = "../food/images/"
+    dishes = [
+        ("pizza.jpg", "pizza"),
+        ("fried_egg.jpg", "eggs benedict"),
+        ("donut.jpg", "donuts"),
+        ("pancakes.jpg", "pancakes"),
+        ("tomato_soup.jpg", "french onion soup"),
+        ("sushi.jpg", "sushi"),
+        ("steak.jpg", "steak"),
+        ("french_fries.jpg", "french fries"),
+        ("chocolate_cake.jpg", "chocolate cake"),
+    ]
+    classes = json.loads((ROOT.parent / "adamllm" / "label_sets" / "food101_classes.json").read_text())
+    options = ", ".join(name.replace("_", " ") for name in classes)
+    write(
+        "Food101",
+        [
+            {
+                "image": food + image,
+                "label": label.replace(" ", "_"),
+                "input": f"What type of food is shown in this image?\nOptions: {options}",
+            }
+            for image, label in dishes
+        ],
+    )
+    recipes = [
+        ("pizza.jpg", "Spread tomato sauce on the dough. Add pepperoni and cheese. Bake for 12 minutes."),
+        ("salad.jpg", "Wash the lettuce. Halve the cherry tomatoes. Toss with olive oil and salt."),
+        ("fried_egg.jpg", "Heat butter in a pan. Crack the egg into the pan. Fry until the white is set."),
+        ("pancakes.jpg", "Whisk flour, milk and eggs. Pour batter into a hot pan. Flip when bubbles form."),
+        ("tomato_soup.jpg", "Simmer tomatoes with onion and stock. Blend until smooth. Serve with croutons."),
+        ("sushi.jpg", "Cook and season the rice. Roll rice and salmon in seaweed. Slice into pieces."),
+        ("steak.jpg", "Season the steak with salt and pepper. Sear on a hot grill. Rest before slicing."),
+        ("french_fries.jpg", "Cut potatoes into strips. Fry in hot oil until golden. Sprinkle with salt."),
+    ]
+    write(
+        "Recipe1M",
+        [
+            {
+                "image": food + image,
+                "label": recipe,
+                "input": "Write the recipe of the dish in the image, step by step.",
+            }
+            for image, recipe in recipes
+        ],
+    )
+    segments = [
+        ("pizza.jpg", ["bread", "tomato", "cheese butter"]),
+        ("salad.jpg", ["lettuce", "tomato"]),
+        ("fried_egg.jpg", ["egg"]),
+        ("donut.jpg", ["cake"]),
+        ("pancakes.jpg", ["pie", "cake"]),
+        ("steak.jpg", ["steak"]),
+        ("french_fries.jpg", ["french fries"]),
+        ("sushi.jpg", ["rice", "fish"]),
+        ("chocolate_cake.jpg", ["cake", "chocolate"]),
+    ]
+    write(
+        "FoodSeg103",
+        [
+            {"image": food + image, "label": label, "input": "Identify the ingredients visible in the image."}
+            for image, label in segments
+        ],
+    )
+    ingredients = [
+        ("pizza.jpg", ["cheese pizza"]),
+        ("salad.jpg", ["lettuce", "tomatoes"]),
+        ("fried_egg.jpg", ["eggs"]),
+        ("steak.jpg", ["steak"]),
+        ("french_fries.jpg", ["potatoes"]),
+        ("sushi.jpg", ["white rice", "salmon"]),
+        ("pancakes.jpg", ["pancakes"]),
+        ("tomato_soup.jpg", ["tomatoes"]),
+    ]
+    write(
+        "Nutrition5K",
+        [
+            {"image": food + image, "label": label, "input": "List the ingredients of the dish in the image."}
+            for image, label in ingredients
+        ],
+    )
+
+
 if __name__ == "__main__":
+    benchmarks()
     seed_data()
     pairs("biomed", biomed())
     pairs("food", food())

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from adamllm.evaluation.tasks import domain_benchmarks
 from adamllm.families import FAMILIES
 from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
 from adamllm.posttrain_data import GENERAL_RECIPES
@@ -214,6 +215,44 @@ def posttrain_settings(wildcards):
     )
 
 
+# --- evaluation ---------------------------------------------------------------------------------
+
+
+def evaluated_models(domain):
+    """Every (target, variant) evaluated in a domain: the base models and each requested recipe."""
+    variants = (["base"] if config["evaluation"]["base_models"] else []) + config[
+        "posttrain"
+    ]["recipes"]
+    return [
+        {
+            "target": target,
+            "family": target_family(target),
+            "variant": variant,
+            "scores": f"results/{domain}/scores/{target}/{variant}",
+        }
+        for target in TARGETS
+        for variant in variants
+    ]
+
+
+def eval_inputs(wildcards):
+    """The model to evaluate (base target or post-trained checkpoint) and, for local sets, the sample files."""
+    inputs = {}
+    if wildcards.variant == "base":
+        inputs["model"] = model_input(config["targets"][wildcards.target]["model"])
+    else:
+        inputs["model"] = (
+            f"results/{wildcards.domain}/models/{wildcards.variant}/{wildcards.target}"
+        )
+    if config["evaluation"]["source"] == "local":
+        folder = Path(config["evaluation"]["local_dir"])
+        inputs["rows"] = [
+            str(folder / f"{task}.jsonl")
+            for task in domain_benchmarks(wildcards.domain)
+        ]
+    return inputs
+
+
 def all_outputs():
     outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
     outputs += expand(
@@ -222,6 +261,7 @@ def all_outputs():
         recipe=config["posttrain"]["recipes"],
         target=TARGETS,
     )
+    outputs += expand("results/report/{domain}_scores.csv", domain=DOMAINS)
     if (
         config["synthesizer"]["source"] == "tune"
         and config["synthesizer"]["untuned_check_pairs"]

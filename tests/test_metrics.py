@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
+from adamllm.errors import BadInputError
 from adamllm.evaluation import metrics
 from adamllm.evaluation.normalize import normalize_answer
 from adamllm.evaluation.scoring import score_file
 from adamllm.evaluation.tasks import foodseg103_names, nutrition5k_names, score_vqa
-from adamllm.errors import BadInputError
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,9 @@ def test_synthesis_setting_reruns_synthesis_and_downstream_only(demo, tmp_path):
         "posttrain_data",
         "data_summary",
         "posttrain",
+        "predict",
+        "score",
+        "report",
         "all",
     }
     assert all("Params have changed" in reason for reason in jobs["synthesize"])
@@ -92,10 +95,14 @@ def test_family_hyperparameter_retrains_only_that_family(demo, tmp_path):
     override.write_text("posttrain:\n  families:\n    qwen2_vl:\n      learning_rate: 5.0e-4\n")
     output = snakemake(demo, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override))
     jobs = planned_jobs(output)
-    assert set(jobs) == {"posttrain", "all"}
+    assert set(jobs) == {"posttrain", "predict", "score", "report", "all"}
     retrained = re.findall(r"rule posttrain:.*?wildcards: domain=(\w+), recipe=(\w+), target=(\w+)", output, re.S)
     recipes = {"single_stage", "caption_only", "two_stage"}
     assert sorted(retrained) == sorted((d, r, "qwen2_vl_2b") for d in ("biomed", "food") for r in recipes)
+    evaluated = re.findall(r"rule predict:.*?wildcards: domain=(\w+), target=(\w+), variant=(\w+)", output, re.S)
+    assert sorted(evaluated) == sorted(
+        (d, "qwen2_vl_2b", v) for d in ("biomed", "food") for v in ("single_stage", "two_stage")
+    )
 
 
 def test_post_trained_models_load_and_generate(demo):
@@ -149,3 +156,33 @@ def test_formatting_and_lint_are_clean(command):
 
 def test_snakemake_lint_is_clean():
     snakemake(ROOT, "--lint")
+
+
+def test_demo_ends_in_scores_and_report(demo):
+    from adamllm.evaluation.tasks import domain_benchmarks
+
+    for domain in ("biomed", "food"):
+        scores = sorted((demo / "results" / domain / "scores").glob("*/*/*.json"))
+        assert len(scores) == 3 * 3 * 4  # (3 targets × (base + 2 recipes)) × 4 benchmarks
+        for path in scores:
+            predictions = (
+                demo
+                / "results"
+                / domain
+                / "predictions"
+                / path.parent.relative_to(demo / "results" / domain / "scores")
+                / f"{path.stem}.jsonl"
+            )
+            printed = subprocess.run(
+                [sys.executable, "-m", "adamllm.cli", "score", path.stem, str(predictions)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            assert json.loads(printed) == json.loads(path.read_text())
+            assert path.stem in domain_benchmarks(domain)
+        table = (demo / "results" / "report" / f"{domain}_scores.csv").read_text().splitlines()
+        assert len(table) == 1 + 9
+        assert (demo / "results" / "report" / f"{domain}_radar.png").read_bytes()[:4] == b"\x89PNG"
+    snakemake(demo, "--report", "report.html")
+    assert "biomed_radar.png" in (demo / "report.html").read_text(errors="replace")

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Request:
-    """A fully formatted prompt and at most one image (path)."""
+    """A fully formatted prompt and at most one image (a path or a PIL image)."""
 
     prompt: str
-    image: str | None = None
+    image: object = None
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ class TransformersBackend(GenerationBackend):
         if request.image is not None:
             if self.processor is None:
                 raise ValueError(f"family {self.family.name} is text-only but a request has an image")
+            image = load_rgb(request.image) if isinstance(request.image, str) else request.image.convert("RGB")
             return self.processor(
-                images=[load_rgb(request.image)],
+                images=[image],
                 text=request.prompt,
                 add_special_tokens=sampling.add_special_tokens,
                 return_tensors="pt",

@@ -1,0 +1,84 @@
+"""Evaluation: predictions and scores of every base and post-trained model, and the report (SPEC §8)."""
+
+
+rule predict:
+    input:
+        unpack(eval_inputs),
+    output:
+        directory("results/{domain}/predictions/{target}/{variant}"),
+    log:
+        "logs/{domain}/predict/{target}/{variant}.log",
+    benchmark:
+        "results/benchmarks/{domain}/predict/{target}/{variant}.tsv"
+    wildcard_constraints:
+        variant="|".join(["base", *TRAIN_RECIPES]),
+        target="|".join(TARGETS),
+    conda:
+        "../envs/main.yaml"
+    resources:
+        mem_mb=64000,
+        runtime=12 * 60,
+        gpu=1,
+    params:
+        model=model_param(target_hub_id),
+        family=lambda wildcards: target_family(wildcards.target),
+        tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
+        source=config["evaluation"]["source"],
+        local_dir=config["evaluation"]["local_dir"],
+        revision=lambda wildcards: config["evaluation"]["revisions"].get(
+            wildcards.domain, "main"
+        ),
+        backend=config["evaluation"]["backend"],
+        max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
+    script:
+        "../scripts/predict.py"
+
+
+rule score:
+    input:
+        "results/{domain}/predictions/{target}/{variant}",
+    output:
+        directory("results/{domain}/scores/{target}/{variant}"),
+    log:
+        "logs/{domain}/score/{target}/{variant}.log",
+    conda:
+        "../envs/main.yaml"
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
+    script:
+        "../scripts/score.py"
+
+
+rule report:
+    input:
+        scores=lambda wildcards: [
+            m["scores"] for m in evaluated_models(wildcards.domain)
+        ],
+    output:
+        csv=report(
+            "results/report/{domain}_scores.csv",
+            caption="../report/table.rst",
+            category="Scores",
+            subcategory="{domain}",
+        ),
+        markdown="results/report/{domain}_scores.md",
+        radar=report(
+            "results/report/{domain}_radar.png",
+            caption="../report/radar.rst",
+            category="Scores",
+            subcategory="{domain}",
+        ),
+    log:
+        "logs/report/{domain}.log",
+    conda:
+        "../envs/main.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        models=lambda wildcards: evaluated_models(wildcards.domain),
+    script:
+        "../scripts/report.py"

@@ -1,0 +1,19 @@
+"""Snakemake script: greedy predictions of one model on its domain's benchmarks."""
+# ruff: noqa: F821  (snakemake is injected by the script directive)
+
+from adamllm import stages
+from adamllm.smk import run_logged
+
+run_logged(
+    snakemake,
+    stages.predict,
+    model=snakemake.params.model,
+    family=snakemake.params.family,
+    out_dir=snakemake.output[0],
+    tasks=list(snakemake.params.tasks),
+    source=snakemake.params.source,
+    local_dir=snakemake.params.local_dir,
+    revision=snakemake.params.revision,
+    backend=snakemake.params.backend,
+    max_new_tokens_cap=snakemake.params.max_new_tokens_cap,
+)

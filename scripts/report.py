@@ -1,0 +1,15 @@
+"""Snakemake script: the domain's score table beside the paper's numbers, and its radar chart."""
+# ruff: noqa: F821  (snakemake is injected by the script directive)
+
+from adamllm import stages
+from adamllm.smk import run_logged
+
+run_logged(
+    snakemake,
+    stages.report,
+    domain=snakemake.wildcards.domain,
+    models=list(snakemake.params.models),
+    csv_out=snakemake.output.csv,
+    markdown_out=snakemake.output.markdown,
+    radar_out=snakemake.output.radar,
+)
