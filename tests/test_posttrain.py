@@ -127,3 +127,20 @@ def test_training_starts_clean_and_leaves_a_loadable_checkpoint(tmp_path, tiny_m
     )
     (text,) = backend.generate([Request(prompt, str(make_image("x.jpg")))], Sampling(max_new_tokens=3))
     assert isinstance(text, str)
+
+
+def test_general_task_record_uses_a_seed_question_answered_both_ways():
+    from adamllm.posttrain_data import general_record
+
+    seed = {
+        "image": "seed/x.jpg",
+        "task_name": "t",
+        "caption": "c",
+        "precise": [["Other?", "no"], ["How many?", "3"]],
+        "informative": [["How many?", "Three circles are drawn"]],
+    }
+    record = general_record(seed, 0, 42)
+    assert record["images"] == ["seed/x.jpg"]
+    (user, assistant) = record["messages"]
+    assert user["content"].startswith("<image>") and "How many?" in user["content"]
+    assert assistant["content"].index("Three circles are drawn") < assistant["content"].rindex("3")

@@ -64,3 +64,22 @@ def test_sample_row_with_missing_image_is_reported(tmp_path):
     )
     with pytest.raises(BadInputError, match="SLAKE.jsonl, record at line 1: image not found"):
         load_local_rows(get_benchmark("SLAKE"), tmp_path)
+
+
+def test_hub_rows_come_from_the_pinned_test_split(monkeypatch):
+    """The hub cannot be reached here: a stand-in for datasets.load_dataset checks the call and returns rows."""
+    import datasets
+    from PIL import Image
+
+    from adamllm.evaluation.predict import load_hub_rows
+
+    calls = []
+
+    def fake_load_dataset(path, name, split, revision):
+        calls.append((path, name, split, revision))
+        return [{"image": Image.new("RGB", (8, 8)), "input": "Q?", "label": "yes", "answer_type": "CLOSED"}]
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    rows = load_hub_rows(get_benchmark("VQA_RAD"), "abc123")
+    assert calls == [("AdaptLLM/biomed-VQA-benchmark", "VQA_RAD", "test", "abc123")]
+    assert rows[0]["id"] == 0 and rows[0]["label"] == "yes"

@@ -105,6 +105,17 @@ def test_family_hyperparameter_retrains_only_that_family(demo, tmp_path):
     )
 
 
+def test_pretrained_synthesizer_skips_tuning(tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    override = tmp_path / "override.yaml"
+    override.write_text("synthesizer:\n  source: pretrained\n  pretrained: AdaptLLM/visual-instruction-synthesizer\n")
+    output = snakemake(workdir, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override))
+    jobs = planned_jobs(output)
+    assert "tune_synthesizer" not in jobs and "synthesizer_set" not in jobs and "synthesizer_effect" not in jobs
+    assert len(jobs["synthesize"]) == 4
+
+
 def test_post_trained_models_load_and_generate(demo):
     from adamllm.backends import Request, Sampling, load_backend
 
