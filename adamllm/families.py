@@ -26,6 +26,7 @@ class ModelFamily:
     image_token: str | None = None
     llamafactory_template: str | None = None
     hparams: TrainingHParams | None = None
+    vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
 
 
 FAMILIES = {
@@ -53,6 +54,7 @@ FAMILIES = {
             image_token="<|image|>",
             llamafactory_template="mllama",
             hparams=TrainingHParams(5e-6, 5e-6, 0.1, 0.1, 3),
+            vllm=False,
         ),
     )
 }

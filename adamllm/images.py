@@ -29,6 +29,11 @@ def load_rgb(path) -> Image.Image:
         return image.convert("RGB")
 
 
+def as_rgb(image) -> Image.Image:
+    """An RGB image from a path or a PIL image."""
+    return load_rgb(image) if isinstance(image, (str, os.PathLike)) else image.convert("RGB")
+
+
 def write_blank_image(path, size: int = 336) -> None:
     """A plain white square, used in place of some seed images (SPEC §2)."""
     from adamllm.io import atomic_write

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from adamllm.checkpoints import vllm_compatible
 from adamllm.errors import BadInputError
 from adamllm.families import get_family
 from adamllm.io import atomic_write, read_json
@@ -151,6 +152,7 @@ def post_train(
     args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
     run_llamafactory(args, work.with_name(work.name + ".yaml"))
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
+    vllm_compatible(work)
     log = json.loads((work / "trainer_state.json").read_text())["log_history"]
     write_loss_curve(log, loss_json, loss_png, f"{family}: {Path(data_file).parent.name}")
     shutil.move(str(work.with_name(work.name + ".yaml")), str(work / "adamllm_llamafactory.yaml"))

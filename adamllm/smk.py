@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import traceback
 
 from adamllm.errors import BadInputError
 
@@ -22,3 +23,6 @@ def run_logged(snakemake, function, **kwargs):
                 print(message, file=log)
                 print(message, file=sys.__stderr__)
                 raise SystemExit(1) from None
+            except BaseException:
+                traceback.print_exc(file=log)  # a failure is explained in the job's log, not lost
+                raise

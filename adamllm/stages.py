@@ -8,14 +8,21 @@ from tqdm import tqdm
 
 from adamllm import consistency, posttrain_data
 from adamllm.backends import Request, Sampling, load_backend
+from adamllm.backends.base import strip_stop
 from adamllm.errors import RecordPolicy
 from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_jsonl
+from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.seed import join_seed
 from adamllm.stats import StageStats, merge_stats
 from adamllm.synth_format import EOS
 from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request
 from adamllm.trainset import build_trainset
+
+
+def _args(frame_locals: dict) -> dict:
+    """A stage's own arguments, to run it again elsewhere (``python`` dropped so it is not relaunched)."""
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in frame_locals.items() if k != "python"}
 
 
 def prepare_seed(visionflan_metadata, allava_caption, allava_instruct, image_dir, out, stats_out, on_bad_record="stop"):
@@ -43,8 +50,12 @@ def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="sto
     stats.write(stats_out)
 
 
-def synthesize(shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None):
+def synthesize(
+    shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None, python=None
+):
     """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``."""
+    if run_in_python(python, "synthesize", _args(locals())):
+        return
     items = read_jsonl(shard)
     write_jsonl(out, _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options))
 
@@ -59,13 +70,24 @@ def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_opti
 
 
 def synthesizer_effect(
-    shards, tuned, base_model, out, max_pairs, backend="transformers", max_new_tokens=512, double_bos=True
+    shards,
+    tuned,
+    base_model,
+    out,
+    max_pairs,
+    backend="transformers",
+    max_new_tokens=512,
+    double_bos=True,
+    backend_options=None,
+    python=None,
 ):
     """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs."""
+    if run_in_python(python, "synthesizer_effect", _args(locals())):
+        return
     items = [item for shard in shards for item in read_jsonl(shard)][:max_pairs]
     ids = {item["id"] for item in items}
     tuned_rows = [row for path in tuned for row in read_jsonl(path) if row["id"] in ids]
-    untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos)
+    untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos, backend_options)
 
     def rates(rows):
         parsed = sum(bool(parse_qa_turns(r["pred"])) for r in rows)
@@ -93,9 +115,19 @@ def parse_and_pair(synthesized, out, stats_out):
 
 
 def consistency_filter(
-    triplets, model, out, stats_out, template=None, backend="transformers", max_new_tokens=2, backend_options=None
+    triplets,
+    model,
+    out,
+    stats_out,
+    template=None,
+    backend="transformers",
+    max_new_tokens=2,
+    backend_options=None,
+    python=None,
 ):
     """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'."""
+    if run_in_python(python, "consistency_filter", _args(locals())):
+        return
     stats = StageStats("consistency_filter")
     items = read_jsonl(triplets)
     stats.items_in = len(items)
@@ -235,13 +267,15 @@ def download_domain(hub: dict, pairs, image_dir):
 
 
 def predict(model, family, out_dir, tasks, source="local", local_dir=None, revision="main", backend="transformers",
-            max_new_tokens_cap=None):  # fmt: skip
+            max_new_tokens_cap=None, backend_options=None, python=None):  # fmt: skip
     """Predictions of one model on the given benchmarks: ``<out_dir>/<task>.jsonl``."""
+    if run_in_python(python, "predict", _args(locals())):
+        return
     from adamllm.evaluation.predict import predict as run
 
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    run(model, family, tasks, outs, source, local_dir, revision, backend, max_new_tokens_cap)
+    run(model, family, tasks, outs, source, local_dir, revision, backend, max_new_tokens_cap, backend_options)
 
 
 def score(predictions_dir, out_dir, tasks):
@@ -259,3 +293,14 @@ def report(domain, models: list[dict], csv_out, markdown_out, radar_out):
     rows = collect(domain, models)
     write_tables(domain, rows, csv_out, markdown_out)
     write_radar(domain, rows, radar_out)
+
+
+def generate(backend, model, family, requests_file, out, sampling: dict, options: dict | None = None):
+    """Run any backend on a JSON list of ``{prompt, image}`` requests; write token ids and text per request."""
+    requests = [Request(r["prompt"], r.get("image")) for r in read_json(requests_file)]
+    engine = load_backend(backend, str(model), family, **(options or {}))
+    settings = Sampling(**{**sampling, "stop": tuple(sampling.get("stop", ()))})
+    tokens = engine.generate_tokens(requests, settings)
+    _ids, stops = engine.stop_plan(settings)
+    texts = [engine.tokenizer.decode(t, skip_special_tokens=settings.skip_special_tokens) for t in tokens]
+    write_json(out, [{"tokens": t, "text": strip_stop(x, stops)} for t, x in zip(tokens, texts, strict=True)])

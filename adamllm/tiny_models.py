@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from adamllm.checkpoints import vllm_compatible
+
 LLAMA3_SPECIALS = [
     "<|begin_of_text|>",
     "<|end_of_text|>",
@@ -326,4 +328,5 @@ def build_tiny_model(family: str, out, corpus_files, seed: int = 0, vocab_size: 
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     processor.save_pretrained(out)
+    vllm_compatible(out)
     (out / "adamllm_tiny.json").write_text(json.dumps({"family": family, "seed": seed, "vocab_size": vocab_size}))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from adamllm.checkpoints import vllm_compatible
 from adamllm.images import load_rgb
 from adamllm.synth_format import Segment, training_segments
 
@@ -178,6 +179,7 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
     trainer.save_model(str(work))
     if trainer.is_world_process_zero():
         processor_or_tokenizer.save_pretrained(str(work))
+        vllm_compatible(work)
         log = [entry for entry in trainer.state.log_history if "loss" in entry]
         shutil.rmtree(out_dir, ignore_errors=True)
         work.rename(out_dir)

@@ -253,6 +253,23 @@ def eval_inputs(wildcards):
     return inputs
 
 
+# --- generation backends --------------------------------------------------------------------------
+
+
+def backend_params(backend):
+    """Engine options and interpreter of a generation backend (vLLM's come from the ``vllm`` section)."""
+    if backend != "vllm":
+        return {"options": {}, "python": None}
+    options = {
+        k: v for k, v in config["vllm"].items() if k != "python" and v is not None
+    }
+    return {"options": options, "python": config["vllm"]["python"]}
+
+
+def backend_env(backend):
+    return "../envs/vllm.yaml" if backend == "vllm" else "../envs/main.yaml"
+
+
 def all_outputs():
     outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
     outputs += expand(

@@ -14,7 +14,7 @@ rule predict:
         variant="|".join(["base", *TRAIN_RECIPES]),
         target="|".join(TARGETS),
     conda:
-        "../envs/main.yaml"
+        backend_env(config["evaluation"]["backend"])
     resources:
         mem_mb=64000,
         runtime=12 * 60,
@@ -29,6 +29,8 @@ rule predict:
             wildcards.domain, "main"
         ),
         backend=config["evaluation"]["backend"],
+        backend_options=backend_params(config["evaluation"]["backend"])["options"],
+        python=backend_params(config["evaluation"]["backend"])["python"],
         max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
     script:
         "../scripts/predict.py"

@@ -52,7 +52,7 @@ rule synthesize:
     benchmark:
         "results/benchmarks/{domain}/synthesize/{scatteritem}.tsv"
     conda:
-        "../envs/main.yaml"
+        backend_env(config["synthesis"]["backend"])
     resources:
         mem_mb=32000,
         runtime=24 * 60,
@@ -60,6 +60,8 @@ rule synthesize:
     params:
         model=model_param(synthesizer_model()),
         backend=config["synthesis"]["backend"],
+        backend_options=backend_params(config["synthesis"]["backend"])["options"],
+        python=backend_params(config["synthesis"]["backend"])["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
     script:
@@ -96,7 +98,7 @@ rule consistency_filter:
     benchmark:
         "results/benchmarks/{domain}/consistency_filter/{scatteritem}.tsv"
     conda:
-        "../envs/main.yaml"
+        backend_env(config["synthesis"]["backend"])
     resources:
         mem_mb=32000,
         runtime=12 * 60,
@@ -104,6 +106,8 @@ rule consistency_filter:
     params:
         model=model_param(checker_model()),
         backend=config["synthesis"]["backend"],
+        backend_options=backend_params(config["synthesis"]["backend"])["options"],
+        python=backend_params(config["synthesis"]["backend"])["python"],
         max_new_tokens=config["checker"]["max_new_tokens"],
     script:
         "../scripts/consistency_filter.py"

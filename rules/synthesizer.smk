@@ -63,7 +63,7 @@ rule synthesizer_effect:
     benchmark:
         "results/benchmarks/{domain}/synthesizer_effect.tsv"
     conda:
-        "../envs/main.yaml"
+        backend_env(config["synthesis"]["backend"])
     resources:
         mem_mb=32000,
         runtime=6 * 60,
@@ -72,6 +72,8 @@ rule synthesizer_effect:
         base=model_param(model_path(config["synthesizer"]["base"])),
         max_pairs=config["synthesizer"]["untuned_check_pairs"],
         backend=config["synthesis"]["backend"],
+        backend_options=backend_params(config["synthesis"]["backend"])["options"],
+        python=backend_params(config["synthesis"]["backend"])["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
     script:

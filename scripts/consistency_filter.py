@@ -13,5 +13,7 @@ run_logged(
     stats_out=snakemake.output.stats,
     template=snakemake.input.template,
     backend=snakemake.params.backend,
+    backend_options=dict(snakemake.params.backend_options),
+    python=snakemake.params.python,
     max_new_tokens=snakemake.params.max_new_tokens,
 )

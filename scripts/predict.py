@@ -15,5 +15,7 @@ run_logged(
     local_dir=snakemake.params.local_dir,
     revision=snakemake.params.revision,
     backend=snakemake.params.backend,
+    backend_options=dict(snakemake.params.backend_options),
+    python=snakemake.params.python,
     max_new_tokens_cap=snakemake.params.max_new_tokens_cap,
 )

@@ -11,6 +11,8 @@ run_logged(
     model=snakemake.params.model,
     out=snakemake.output[0],
     backend=snakemake.params.backend,
+    backend_options=dict(snakemake.params.backend_options),
+    python=snakemake.params.python,
     max_new_tokens=snakemake.params.max_new_tokens,
     double_bos=snakemake.params.double_bos,
 )

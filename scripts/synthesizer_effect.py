@@ -13,6 +13,8 @@ run_logged(
     out=snakemake.output[0],
     max_pairs=snakemake.params.max_pairs,
     backend=snakemake.params.backend,
+    backend_options=dict(snakemake.params.backend_options),
+    python=snakemake.params.python,
     max_new_tokens=snakemake.params.max_new_tokens,
     double_bos=snakemake.params.double_bos,
 )

@@ -197,3 +197,25 @@ def test_demo_ends_in_scores_and_report(demo):
         assert (demo / "results" / "report" / f"{domain}_radar.png").read_bytes()[:4] == b"\x89PNG"
     snakemake(demo, "--report", "report.html")
     assert "biomed_radar.png" in (demo / "report.html").read_text(errors="replace")
+
+
+def test_vllm_demo_completes_with_the_same_synthesized_tasks(demo):
+    """Last in this module: it reruns the demo from synthesis on with the vLLM backend (config/vllm-cpu.yaml)."""
+    if not (demo.parent / ".venv-vllm").exists() and not (ROOT / ".venv-vllm").exists():
+        pytest.skip("no .venv-vllm: run `make vllm-env` (make test does)")
+    if not (demo / ".venv-vllm").exists():
+        (demo / ".venv-vllm").symlink_to(ROOT / ".venv-vllm")
+    outputs = ["tasks.jsonl", *(f"synthesized/{i}-of-2.jsonl" for i in (1, 2))]
+    before = {(d, o): (demo / "results" / d / o).read_bytes() for d in ("biomed", "food") for o in outputs}
+    env_vars = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CACHE_ROOT": str(demo / ".cache" / "vllm")}
+    os.environ.update(env_vars)
+    try:
+        snakemake(demo, "--cores", "2", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")
+    finally:
+        for key in env_vars:
+            os.environ.pop(key)
+    logs = (demo / "logs" / "food" / "synthesize" / "1-of-2.log").read_text()
+    assert "vllm" in logs.lower()  # the engine really ran
+    for (domain, output), content in before.items():
+        assert (demo / "results" / domain / output).read_bytes() == content, (domain, output)
+    assert "Nothing to be done" in snakemake(demo, "-n", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")

@@ -1,4 +1,4 @@
-"""The generation-backend interface."""
+"""The generation-backend interface, and the decoding both backends share."""
 
 from __future__ import annotations
 
@@ -31,16 +31,48 @@ class Sampling:
 
 
 class GenerationBackend(ABC):
-    """Generates greedy continuations; outputs are in the order of the requests."""
+    """Generates greedy continuations; outputs are in the order of the requests.
+
+    A backend produces token ids; decoding and stop handling are shared, so two backends whose
+    token ids agree return identical text.
+    """
 
     image_token: str | None = None  # the placeholder a prompt carries for its image
+    tokenizer = None
+    end_ids: list[int] = []  # the model's own end-of-turn tokens (generation config)
 
     @abstractmethod
+    def generate_tokens(self, requests: Sequence[Request], sampling: Sampling) -> list[list[int]]:
+        """Generated token ids of each request, without the final end or stop token."""
+
+    def stop_plan(self, sampling: Sampling) -> tuple[list[int], list[str]]:
+        """Stop strings split into single-token ids (stopped on by id) and longer texts."""
+        vocab = self.tokenizer.get_vocab()
+        return [vocab[s] for s in sampling.stop if s in vocab], [s for s in sampling.stop if s not in vocab]
+
+    def ending_ids(self, sampling: Sampling) -> set[int]:
+        """Tokens that end a generation: the stop tokens when given, else the model's end-of-turn tokens."""
+        return set(self.stop_plan(sampling)[0]) if sampling.stop else set(self.end_ids)
+
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[str]:
-        """The continuation of each request, stop strings removed."""
+        """The continuation of each request, decoded, stop strings removed."""
+        _ids, texts = self.stop_plan(sampling)
+        return [
+            strip_stop(self.tokenizer.decode(tokens, skip_special_tokens=sampling.skip_special_tokens), texts)
+            for tokens in self.generate_tokens(requests, sampling)
+        ]
 
 
 def strip_stop(text: str, stop: Sequence[str]) -> str:
     """Cut ``text`` at the first stop string it contains."""
     cut = min((text.find(s) for s in stop if s in text), default=-1)
     return text if cut < 0 else text[:cut]
+
+
+def without_end(tokens: list[int], ends: set[int]) -> list[int]:
+    """Drop the token that ended a generation, if it is there."""
+    return tokens[:-1] if tokens and tokens[-1] in ends else tokens
+
+
+def eos_ids(eos) -> list[int]:
+    return [eos] if isinstance(eos, int) else list(eos or [])

@@ -51,9 +51,9 @@ def _stored(row: dict, benchmark: Benchmark) -> dict:
 
 
 def predict(model, family, tasks, outs, source="local", local_dir=None, revision="main", backend="transformers",
-            max_new_tokens_cap=None):  # fmt: skip
+            max_new_tokens_cap=None, backend_options=None):  # fmt: skip
     """Greedy predictions of a model on each task; one JSONL per task with the input row and ``pred``."""
-    engine = load_backend(backend, str(model), family)
+    engine = load_backend(backend, str(model), family, **(backend_options or {}))
     for task, out in zip(tasks, outs, strict=True):
         benchmark = get_benchmark(task)
         rows = load_local_rows(benchmark, local_dir) if source == "local" else load_hub_rows(benchmark, revision)

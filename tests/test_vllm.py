@@ -1,0 +1,108 @@
+"""The vLLM backend against the transformers backend: same prompts and images, same greedy tokens.
+
+vLLM runs for real, in its own environment (.venv-vllm, built by `make vllm-env`, as `make test` does).
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+from conftest import ROOT
+
+from adamllm.backends import Request, Sampling, load_backend
+from adamllm.consistency import load_template, render_prompt
+from adamllm.synth_format import EOS, synthesis_prompt
+from adamllm.synthesis import extract_triplet
+from adamllm.tiny_models import build_tiny_model
+
+VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not VLLM_PYTHON.exists(), reason="no .venv-vllm: run `make vllm-env` (make test does)"),
+]
+CPU_ENGINE = {"dtype": "float32", "enforce_eager": True, "max_model_len": 4096, "kv_cache_memory_bytes": 64 << 20}
+IMAGES = [ROOT / "data_samples" / "food" / "images" / name for name in ("pizza.jpg", "sushi.jpg")]
+
+
+def chat(model_dir, text):
+    from transformers import AutoProcessor
+
+    processor = AutoProcessor.from_pretrained(model_dir)
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
+    return processor.apply_chat_template(messages, add_generation_prompt=True)
+
+
+def cases(model_dir, family):
+    """Requests and sampling of the stage each family serves (synthesis, filter, evaluation)."""
+    if family == "llava_next_synthesizer":
+        requests = [
+            Request(synthesis_prompt(f"A dish, photo {i}.", True), str(image)) for i, image in enumerate(IMAGES)
+        ]
+        return requests, Sampling(max_new_tokens=48, stop=(EOS,), skip_special_tokens=False)
+    if family == "llama":
+        triplet = {"Q": "How many?", "precise_A": "3", "informative_A": "Three cells are seen"}
+        return [Request(render_prompt(load_template(), triplet))], Sampling(max_new_tokens=2, add_special_tokens=True)
+    return [Request(chat(model_dir, "What food is shown?"), str(image)) for image in IMAGES], Sampling(
+        max_new_tokens=16
+    )
+
+
+def vllm_generate(model_dir, family, requests, sampling, tmp_path):
+    requests_file = tmp_path / "requests.json"
+    requests_file.write_text(json.dumps([{"prompt": r.prompt, "image": r.image} for r in requests]))
+    settings = {
+        "max_new_tokens": sampling.max_new_tokens,
+        "stop": list(sampling.stop),
+        "skip_special_tokens": sampling.skip_special_tokens,
+        "add_special_tokens": sampling.add_special_tokens,
+    }
+    env = {
+        **os.environ,
+        "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
+        "HF_HUB_OFFLINE": "1",
+        "VLLM_CACHE_ROOT": str(tmp_path / "vllm-cache"),
+        "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "inductor"),
+    }
+    command = [
+        str(VLLM_PYTHON),
+        "-m",
+        "adamllm.cli",
+        "generate",
+        "vllm",
+        str(model_dir),
+        family,
+        str(requests_file),
+        "--out",
+        str(tmp_path / "out.json"),
+        "--sampling",
+        json.dumps(settings),
+        "--options",
+        json.dumps(CPU_ENGINE),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads((tmp_path / "out.json").read_text())
+
+
+@pytest.mark.parametrize("family", ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3"])
+def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
+    model_dir = tmp_path / "model"
+    build_tiny_model(family, model_dir, tiny_corpus, vocab_size=800)
+    requests, sampling = cases(model_dir, family)
+    engine = load_backend("transformers", str(model_dir), family)
+    expected_tokens = engine.generate_tokens(requests, sampling)
+    expected_texts = engine.generate(requests, sampling)
+    got = vllm_generate(model_dir, family, requests, sampling, tmp_path)
+    assert [g["tokens"] for g in got] == expected_tokens
+    assert all(len(t) > 0 for t in expected_tokens)
+    assert [g["text"] for g in got] == expected_texts
+    if family == "llava_next_synthesizer":
+        assert [extract_triplet(g["text"]) for g in got] == [extract_triplet(t) for t in expected_texts]
+
+
+def test_mllama_falls_back_to_transformers(tmp_path, tiny_corpus):
+    from adamllm.backends.transformers_backend import TransformersBackend
+
+    build_tiny_model("mllama", tmp_path, tiny_corpus, vocab_size=800)
+    assert isinstance(load_backend("vllm", str(tmp_path), "mllama"), TransformersBackend)
