@@ -17,7 +17,7 @@ export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
 export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
-.PHONY: env vllm-env demo demo-vllm test lint format dry-run-paper clean
+.PHONY: envs env vllm-env demo demo-vllm test lint format dry-run-paper slurm-profile clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ format: env ## format Snakemake and Python files in place
 dry-run-paper: env ## build the paper-scale DAGs (no network)
 	$(BIN)/snakemake -n --configfile config/paper/biomed.yaml
 	$(BIN)/snakemake -n --configfile config/paper/food.yaml
+
+SNAKEMAKE_PROFILES ?= $(HOME)/.config/snakemake
+envs: ## regenerate envs/*.yaml (conda) from the lock files
+	$(BIN)/python requirements/render_envs.py
+
+slurm-profile: ## install profiles/slurm as your `slurm` profile (then: snakemake --profile slurm)
+	mkdir -p $(SNAKEMAKE_PROFILES)/slurm
+	cp profiles/slurm/config.yaml $(SNAKEMAKE_PROFILES)/slurm/config.yaml
+	@echo "installed $(SNAKEMAKE_PROFILES)/slurm: edit its SITE block (partition, account, GPU model)"
 
 clean: ## remove workflow outputs (keeps .venv)
 	rm -rf results resources logs .snakemake .cache

@@ -15,10 +15,6 @@ rule predict:
         target="|".join(TARGETS),
     conda:
         backend_env(config["evaluation"]["backend"])
-    resources:
-        mem_mb=64000,
-        runtime=12 * 60,
-        gpu=1,
     params:
         model=model_param(target_hub_id),
         family=lambda wildcards: target_family(wildcards.target),
@@ -45,9 +41,6 @@ rule score:
         "logs/{domain}/score/{target}/{variant}.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
     script:
@@ -77,9 +70,6 @@ rule report:
         "logs/report/{domain}.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         models=lambda wildcards: evaluated_models(wildcards.domain),
     script:

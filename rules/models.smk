@@ -14,9 +14,6 @@ rule build_tiny_model:
         family="|".join(TINY_BUILDERS),
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=2000,
-        runtime=10,
     params:
         seed=config["tiny_models"]["seed"],
         vocab_size=config["tiny_models"]["vocab_size"],
@@ -38,9 +35,6 @@ rule warm_up_tiny_checker:
         "results/benchmarks/models/warm_up_tiny_checker.tsv"
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=4000,
-        runtime=20,
     params:
         max_steps=config["checker"]["warmup"]["max_steps"],
         learning_rate=config["checker"]["warmup"]["learning_rate"],

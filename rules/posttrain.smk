@@ -22,10 +22,6 @@ rule posttrain:
         target="|".join(TARGETS),
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=64000,
-        runtime=36 * 60,
-        gpu=8,
     params:
         family=lambda wildcards: target_family(wildcards.target),
         base=model_param(target_hub_id),

@@ -13,9 +13,6 @@ rule posttrain_data:
         recipe="|".join(DATA_RECIPES),
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=8000,
-        runtime=30,
     params:
         dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
         seed=config["posttrain_data"]["seed"],
@@ -38,8 +35,5 @@ rule data_summary:
         "logs/{domain}/data_summary.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=1000,
-        runtime=5,
     script:
         "../scripts/data_summary.py"

@@ -12,13 +12,6 @@ if config["seed"]["source"] == "hub":
             "logs/seed/download_seed.log",
         conda:
             "../envs/main.yaml"
-        resources:
-            mem_mb=4000,
-            runtime=600,
-        params:
-            hub=config["seed"]["hub"],
-        script:
-            "../scripts/download_seed.py"
 
 
 rule prepare_seed:
@@ -36,9 +29,6 @@ rule prepare_seed:
         "results/benchmarks/seed/prepare_seed.tsv"
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=8000,
-        runtime=60,
     params:
         on_bad_record=config["on_bad_record"],
     script:

@@ -12,13 +12,6 @@ if HUB_DOMAINS:
             domain="|".join(HUB_DOMAINS),
         conda:
             "../envs/main.yaml"
-        resources:
-            mem_mb=4000,
-            runtime=600,
-        params:
-            hub=lambda wildcards: config["domains"][wildcards.domain]["hub"],
-        script:
-            "../scripts/download_domain.py"
 
 
 rule shard_pairs:
@@ -32,9 +25,6 @@ rule shard_pairs:
         "logs/{domain}/shard_pairs.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=8000,
-        runtime=60,
     params:
         on_bad_record=config["on_bad_record"],
     script:
@@ -53,10 +43,6 @@ rule synthesize:
         "results/benchmarks/{domain}/synthesize/{scatteritem}.tsv"
     conda:
         backend_env(config["synthesis"]["backend"])
-    resources:
-        mem_mb=32000,
-        runtime=24 * 60,
-        gpu=1,
     params:
         model=model_param(synthesizer_model()),
         backend=config["synthesis"]["backend"],
@@ -78,9 +64,6 @@ rule parse_and_pair:
         "logs/{domain}/parse_and_pair/{scatteritem}.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=4000,
-        runtime=30,
     script:
         "../scripts/parse_and_pair.py"
 
@@ -99,10 +82,6 @@ rule consistency_filter:
         "results/benchmarks/{domain}/consistency_filter/{scatteritem}.tsv"
     conda:
         backend_env(config["synthesis"]["backend"])
-    resources:
-        mem_mb=32000,
-        runtime=12 * 60,
-        gpu=1,
     params:
         model=model_param(checker_model()),
         backend=config["synthesis"]["backend"],
@@ -124,8 +103,5 @@ rule merge_tasks:
         "logs/{domain}/merge_tasks.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=8000,
-        runtime=30,
     script:
         "../scripts/merge_tasks.py"

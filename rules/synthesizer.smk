@@ -13,9 +13,6 @@ rule synthesizer_set:
         "logs/synthesizer/synthesizer_set.log",
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=8000,
-        runtime=30,
     params:
         blank_ratio=config["synthesizer_set"]["blank_ratio"],
         dev_ratio=config["synthesizer_set"]["dev_ratio"],
@@ -38,10 +35,6 @@ rule tune_synthesizer:
         "results/benchmarks/synthesizer/tune_synthesizer.tsv"
     conda:
         "../envs/main.yaml"
-    resources:
-        mem_mb=64000,
-        runtime=24 * 60,
-        gpu=8,
     params:
         base=model_param(model_path(config["synthesizer"]["base"])),
         tuning=config["synthesizer"]["tuning"],
@@ -64,10 +57,6 @@ rule synthesizer_effect:
         "results/benchmarks/{domain}/synthesizer_effect.tsv"
     conda:
         backend_env(config["synthesis"]["backend"])
-    resources:
-        mem_mb=32000,
-        runtime=6 * 60,
-        gpu=1,
     params:
         base=model_param(model_path(config["synthesizer"]["base"])),
         max_pairs=config["synthesizer"]["untuned_check_pairs"],
