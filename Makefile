@@ -17,7 +17,7 @@ export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
 export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
-.PHONY: envs env vllm-env demo demo-vllm test lint format dry-run-paper slurm-profile clean
+.PHONY: slurm-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper slurm-profile clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,15 @@ demo: env ## run the whole demo DAG on $(CORES) cores
 demo-vllm: env vllm-env ## the demo with the vLLM backend (config/vllm-cpu.yaml)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml config/vllm-cpu.yaml
 
-test: env vllm-env ## run the test suite
+# A real single-node Slurm for the Slurm test (Debian packages; daemons are started by the test itself).
+slurm-packages: ## install Slurm and munge from Debian (root only; else the Slurm test is skipped)
+	@if [ "$$(id -u)" = 0 ] && ! command -v slurmctld >/dev/null; then \
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client munge; \
+		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; \
+	fi
+
+test: env vllm-env slurm-packages ## run the test suite
 	$(BIN)/python -m pytest
 
 lint: env ## snakemake --lint, snakefmt --check, ruff

@@ -3,20 +3,12 @@
 Run the demo with `make demo`; see README.md for paper-scale and HPC runs.
 """
 
-import os
-
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
 configfile: "config/config.yaml"
-
-
-# Jobs import the workflow's own package from here, in whatever environment they run (venv, conda, Slurm).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [workflow.basedir, os.environ.get("PYTHONPATH")])
-)
 
 
 include: "rules/common.smk"

@@ -14,7 +14,12 @@ validate(config, "../config/schema.yaml")
 
 TINY_PREFIX = "tiny:"
 DOMAINS = config["run_domains"]
-TARGETS = list(config["targets"])
+TARGETS = config["run_targets"] or list(config["targets"])
+for _target in TARGETS:
+    if _target not in config["targets"]:
+        raise ValueError(
+            f"config: run_targets names {_target!r}, which is not a key of 'targets'"
+        )
 
 
 def recipe_chain(recipe):

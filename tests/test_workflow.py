@@ -156,6 +156,15 @@ def test_paper_dag_builds_without_network(domain, tmp_path):
     assert not (workdir / "resources").exists()
 
 
+def test_site_profile_dry_run_shows_the_papers_gpu_requests(tmp_path):
+    workdir = tmp_path / "repo"
+    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    output = snakemake(workdir, "-n", "--profile", "profiles/slurm", "--configfile", "config/paper/biomed.yaml")
+    requests = dict(re.findall(r"rule (\w+):.*?resources: ([^\n]*)", output, re.S))
+    assert "gpu=8" in requests["posttrain"] and "gpu=8" in requests["tune_synthesizer"]
+    assert "gpu=1" in requests["synthesize"] and "gpu=1" in requests["predict"]
+
+
 @pytest.mark.parametrize(
     "command", [["snakefmt", "--check", "."], ["ruff", "check", "."], ["ruff", "format", "--check", "."]]
 )
