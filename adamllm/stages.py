@@ -8,7 +8,6 @@ from tqdm import tqdm
 
 from adamllm import consistency, posttrain_data
 from adamllm.backends import Request, Sampling, load_backend
-from adamllm.backends.base import strip_stop
 from adamllm.errors import RecordPolicy
 from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_jsonl
 from adamllm.launch import run_in_python
@@ -90,8 +89,9 @@ def synthesizer_effect(
     untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos, backend_options)
 
     def rates(rows):
-        parsed = sum(bool(parse_qa_turns(r["pred"])) for r in rows)
-        paired = sum(pair_triplet(parse_qa_turns(r["pred"])) is not None for r in rows)
+        turns = [parse_qa_turns(r["pred"]) for r in rows]
+        parsed = sum(bool(t) for t in turns)
+        paired = sum(pair_triplet(t) is not None for t in turns)
         return {"parsed": parsed, "paired": paired, "paired_share": paired / len(rows) if rows else None}
 
     write_json(out, {"pairs": len(items), "untuned": rates(untuned_rows), "tuned": rates(tuned_rows)})
@@ -301,6 +301,5 @@ def generate(backend, model, family, requests_file, out, sampling: dict, options
     engine = load_backend(backend, str(model), family, **(options or {}))
     settings = Sampling(**{**sampling, "stop": tuple(sampling.get("stop", ()))})
     tokens = engine.generate_tokens(requests, settings)
-    _ids, stops = engine.stop_plan(settings)
-    texts = [engine.tokenizer.decode(t, skip_special_tokens=settings.skip_special_tokens) for t in tokens]
-    write_json(out, [{"tokens": t, "text": strip_stop(x, stops)} for t, x in zip(tokens, texts, strict=True)])
+    texts = engine.decode(tokens, settings)
+    write_json(out, [{"tokens": t, "text": x} for t, x in zip(tokens, texts, strict=True)])

@@ -54,13 +54,17 @@ class GenerationBackend(ABC):
         """Tokens that end a generation: the stop tokens when given, else the model's end-of-turn tokens."""
         return set(self.stop_plan(sampling)[0]) if sampling.stop else set(self.end_ids)
 
-    def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[str]:
-        """The continuation of each request, decoded, stop strings removed."""
+    def decode(self, generated: list[list[int]], sampling: Sampling) -> list[str]:
+        """Generated token ids as text, stop strings removed."""
         _ids, texts = self.stop_plan(sampling)
         return [
             strip_stop(self.tokenizer.decode(tokens, skip_special_tokens=sampling.skip_special_tokens), texts)
-            for tokens in self.generate_tokens(requests, sampling)
+            for tokens in generated
         ]
+
+    def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[str]:
+        """The continuation of each request, decoded, stop strings removed."""
+        return self.decode(self.generate_tokens(requests, sampling), sampling)
 
 
 def strip_stop(text: str, stop: Sequence[str]) -> str:

@@ -65,11 +65,16 @@ def parse_choice(response: str, choices: list[str], option_texts: dict[str, str]
 # --- multi-label (FoodSeg103, Nutrition5K) -------------------------------------------------------
 
 
-def parse_labels(response: str, names: dict[int, str]) -> set[int]:
-    """Ids of the names found in a response, longest names first, each match removed before the next."""
+def longest_first(names: dict[int, str]) -> list[tuple[int, str]]:
+    """(id, name) pairs, longest names first (stable among equal lengths): the matching order of parse_labels."""
+    return sorted(names.items(), key=lambda item: len(item[1]), reverse=True)
+
+
+def parse_labels(response: str, ordered: list[tuple[int, str]]) -> set[int]:
+    """Ids of the names found in a response, in ``longest_first`` order, each match removed before the next."""
     found = set()
     response = response.lower()
-    for index, name in sorted(names.items(), key=lambda item: len(item[1]), reverse=True):
+    for index, name in ordered:
         if name.lower() in response:
             found.add(index)
             response = response.replace(name.lower(), "")

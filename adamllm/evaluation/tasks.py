@@ -79,8 +79,9 @@ def score_food101(rows: list[dict]) -> dict:
 
 def score_foodseg103(rows: list[dict]) -> dict:
     names, ids = foodseg103_names(), range(1, 103)
+    ordered = metrics.longest_first(names)
     f1 = [
-        metrics.multilabel_f1(_ids_of(r["label"], names, "FoodSeg103"), metrics.parse_labels(r["pred"], names), ids)
+        metrics.multilabel_f1(_ids_of(r["label"], names, "FoodSeg103"), metrics.parse_labels(r["pred"], ordered), ids)
         for r in rows
     ]
     return {"test_num": len(rows), "f1": _mean(f1)}
@@ -89,9 +90,10 @@ def score_foodseg103(rows: list[dict]) -> dict:
 def score_nutrition5k(rows: list[dict]) -> dict:
     names = nutrition5k_names()
     ids = range(0, len(names))
+    ordered = metrics.longest_first(names)
     recall = [
         metrics.multilabel_recall(
-            _ids_of(r["label"], names, "Nutrition5K"), metrics.parse_labels(r["pred"], names), ids
+            _ids_of(r["label"], names, "Nutrition5K"), metrics.parse_labels(r["pred"], ordered), ids
         )
         for r in rows
     ]
