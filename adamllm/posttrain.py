@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
+import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from adamllm.checkpoints import vllm_compatible
 from adamllm.errors import BadInputError
 from adamllm.families import get_family
 from adamllm.io import atomic_write, read_json
+from adamllm.launch import run_distributed
 
 
 @dataclass
@@ -96,20 +96,12 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
     return args
 
 
-def _device_count() -> int:
-    import torch
-
-    return torch.cuda.device_count() if torch.cuda.is_available() else 0
-
-
 def run_llamafactory(args: dict, config_path: Path) -> None:
-    """In-process on CPU or one GPU; through LLaMA-Factory's torchrun launcher on several GPUs."""
+    """In-process on CPU or one GPU; through LLaMA-Factory's torchrun launcher on several GPUs or nodes."""
     with atomic_write(config_path) as handle:
         yaml.safe_dump(args, handle, sort_keys=False)
-    if _device_count() > 1:
-        env = {**os.environ, "FORCE_TORCHRUN": "1"}
-        subprocess.run(["llamafactory-cli", "train", str(config_path)], check=True, env=env)
-    else:
+    launcher = [sys.executable, "-m", "llamafactory.cli", "train", str(config_path)]
+    if not run_distributed(launcher, {"FORCE_TORCHRUN": "1"}):
         from llamafactory.train.tuner import run_exp
 
         run_exp(dict(args))

@@ -217,10 +217,10 @@ def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
 
 
 def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_bos=True, train_instructions=False):
-    """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs: one torchrun job."""
+    """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs or nodes: torchrun."""
     import json
 
-    from adamllm.launch import torchrun_if_several_gpus
+    from adamllm.launch import run_distributed, torchrun
     from adamllm.plots import write_loss_curve
     from adamllm.tuning import TuningSettings
     from adamllm.tuning import tune_synthesizer as tune
@@ -231,7 +231,7 @@ def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_
         "--double-bos" if double_bos else "--no-double-bos",
         "--train-instructions" if train_instructions else "--no-train-instructions",
     ]  # fmt: skip
-    if torchrun_if_several_gpus(cli_args):
+    if run_distributed(torchrun(["adamllm.cli", *cli_args])):
         return
     log = tune(base, train, out, TuningSettings(**tuning), double_bos, train_instructions)
     if log:  # the main process of a distributed run

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +176,8 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
         train_dataset=dataset,
         data_collator=lambda batch: collate(batch, tokenizer.pad_token_id),
     )
+    if trainer.is_world_process_zero():
+        print(f"training on {args.world_size} process(es), {len(dataset)} samples", file=sys.stderr, flush=True)
     trainer.train()
     trainer.save_model(str(work))
     if trainer.is_world_process_zero():

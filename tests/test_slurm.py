@@ -81,3 +81,23 @@ def test_demo_through_slurm_equals_local_run(tmp_path):
     for path in COMPARED:
         assert (remote / path).read_bytes() == (local / path).read_bytes(), path
     assert json.loads((remote / "results/biomed/stats.json").read_text())["pairs_in"] == 12
+
+
+def test_per_node_launcher_runs_as_a_step_inside_a_job_step(tmp_path):
+    """The multi-node path's srun (--overlap, one task per node) nested in the ``srun -n1`` step Snakemake
+    runs a job in, on a real Slurm: it starts, gets the node's rank, the job's first host and its GPU."""
+    cluster = Cluster(tmp_path / "cluster").start()
+    out = tmp_path / "node.json"
+    step = f"srun -n1 --cpu-bind=q {sys.executable} {ROOT / 'tests/slurm/nested_step.py'} {out}"
+    try:
+        sbatch = ["sbatch", "--wait", "-p", "debug", "--gres=gpu:1", "-o", str(tmp_path / "job.log"), "--wrap", step]
+        result = subprocess.run(sbatch, env=cluster.env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    finally:
+        cluster.stop()
+    log = (tmp_path / "job.log").read_text() if (tmp_path / "job.log").exists() else ""
+    assert result.returncode == 0, result.stderr + log
+    seen = json.loads(out.read_text())
+    assert seen["NODE_RANK"] == seen["PET_NODE_RANK"] == seen["SLURM_NODEID"] == "0" and seen["NNODES"] == "1"
+    assert seen["MASTER_ADDR"] == cluster.host and int(seen["MASTER_PORT"]) > 0
+    assert seen["SLURM_STEP_ID"] == "1"  # a second step, beside Snakemake's
+    assert seen["CUDA_VISIBLE_DEVICES"] == "0"  # it shares the job's (fake) GPU

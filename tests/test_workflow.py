@@ -163,6 +163,9 @@ def test_site_profile_dry_run_shows_the_papers_gpu_requests(tmp_path):
     requests = dict(re.findall(r"rule (\w+):.*?resources: ([^\n]*)", output, re.S))
     assert "gpu=8" in requests["posttrain"] and "gpu=8" in requests["tune_synthesizer"]
     assert "gpu=1" in requests["synthesize"] and "gpu=1" in requests["predict"]
+    # The Slurm plugin asks for a GPU whenever `gpu` or `gpu_model` is set: CPU jobs must carry neither.
+    for rule in ("prepare_seed", "synthesizer_set", "shard_pairs", "merge_tasks", "posttrain_data"):
+        assert "gpu" not in requests[rule], (rule, requests[rule])
 
 
 @pytest.mark.parametrize(
