@@ -169,6 +169,14 @@ def _score(args) -> int:
     return 0
 
 
+def _audit(args) -> int:
+    """Stale outputs (Snakemake's reasons) and score manifests that no longer match."""
+    from adamllm.audit import audit
+
+    snakemake_args = args.snakemake_args[1:] if args.snakemake_args[:1] == ["--"] else args.snakemake_args
+    return audit(args.directory, snakemake_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adamllm",
@@ -193,6 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("task", help="SLAKE, PathVQA, VQA_RAD, PMC-VQA, Recipe1M, Nutrition5K, Food101 or FoodSeg103")
     score.add_argument("predictions", help="JSONL file, one row per item")
     score.set_defaults(handler=_score)
+    audit = commands.add_parser(
+        "audit",
+        help="list stale outputs and verify the score manifests",
+        description="List the outputs Snakemake would make again, each with Snakemake's reason (from "
+        "`snakemake --summary`), then check every score manifest under results/ against the files it "
+        "recorded. Exit status 0 only when nothing is stale and every manifest matches. Arguments after "
+        "`--` go to Snakemake, e.g. `adamllm audit -- --configfile config/paper/biomed.yaml`.",
+    )
+    audit.add_argument("--directory", default=".", help="the workflow folder (default: here)")
+    audit.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
+    audit.set_defaults(handler=_audit)
     stage = commands.add_parser("_stage", help=argparse.SUPPRESS)  # a stage in another interpreter
     stage.add_argument("name")
     stage.add_argument("kwargs", type=_json_arg)

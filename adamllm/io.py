@@ -38,6 +38,20 @@ def write_json(path, data: Any) -> None:
         handle.write("\n")
 
 
+def write_json_list(path, items: Iterable[Any]) -> int:
+    """Stream a list to ``path`` in exactly the bytes :func:`write_json` would write for it, atomically,
+    without holding it in memory; return the number of items."""
+    count = 0
+    with atomic_write(path) as handle:
+        for item in items:
+            # JSON escapes newlines inside strings, so every line of an item can be indented.
+            text = json.dumps(item, ensure_ascii=False, indent=1).replace("\n", "\n ")
+            handle.write(("[\n " if count == 0 else ",\n ") + text)
+            count += 1
+        handle.write("\n]\n" if count else "[]\n")
+    return count
+
+
 def write_jsonl(path, rows: Iterable[dict]) -> int:
     """Write one JSON object per line, atomically; return the number of rows."""
     count = 0

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from adamllm import consistency, posttrain_data
+from adamllm import consistency, posttrain_data, provenance
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.errors import RecordPolicy
-from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_jsonl
+from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.seed import join_seed
@@ -100,17 +100,18 @@ def synthesizer_effect(
 def parse_and_pair(synthesized, out, stats_out):
     """Parse each continuation into QA turns and pair them into at most one triplet per image."""
     stats = StageStats("parse_and_pair")
-    rows = []
-    for item in tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False):
-        stats.items_in += 1
-        turns = parse_qa_turns(item["pred"])
-        triplet = pair_triplet(turns)
-        stats.counts["parsed"] += bool(turns)
-        stats.counts["turns"] += len(turns)
-        stats.counts["paired"] += triplet is not None
-        rows.append({**item, "triplet": triplet})
-    stats.items_out = len(rows)
-    write_jsonl(out, rows)
+
+    def rows():
+        for item in tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False):
+            stats.items_in += 1
+            turns = parse_qa_turns(item["pred"])
+            triplet = pair_triplet(turns)
+            stats.counts["parsed"] += bool(turns)
+            stats.counts["turns"] += len(turns)
+            stats.counts["paired"] += triplet is not None
+            yield {**item, "triplet": triplet}
+
+    stats.items_out = write_jsonl(out, rows())
     stats.write(stats_out)
 
 
@@ -162,25 +163,28 @@ def merge_shards(shards, stats_files, out, stats_out):
 def format_posttrain(
     tasks, out, info_out, dataset_name, recipe="single_stage", seed=42, keep_caption_without_task=True, seed_data=None
 ):
-    """Write the post-training data of one recipe and its LLaMA-Factory ``dataset_info.json``."""
+    """Write the post-training data of one recipe (streamed) and its LLaMA-Factory ``dataset_info.json``."""
     if recipe not in posttrain_data.DATA_RECIPES:
         raise ValueError(f"unknown data recipe {recipe!r}; known: {', '.join(posttrain_data.DATA_RECIPES)}")
-    records = []
     domain_recipe = recipe
     if recipe in posttrain_data.GENERAL_RECIPES:
         if seed_data is None:
             raise ValueError(f"recipe {recipe!r} needs the seed data")
-        records += [posttrain_data.general_record(r, i, seed) for i, r in enumerate(read_json(seed_data))]
         domain_recipe = posttrain_data.GENERAL_RECIPES[recipe]
-    if domain_recipe is not None:
-        chosen = posttrain_data.RECIPES[domain_recipe]
-        for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
-            record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
-            if record is not None:
-                records.append(record)
-    write_json(out, records)
+
+    def records():
+        if recipe in posttrain_data.GENERAL_RECIPES:
+            yield from (posttrain_data.general_record(r, i, seed) for i, r in enumerate(read_json(seed_data)))
+        if domain_recipe is not None:
+            chosen = posttrain_data.RECIPES[domain_recipe]
+            for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
+                record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
+                if record is not None:
+                    yield record
+
+    count = write_json_list(out, records())
     write_json(info_out, posttrain_data.dataset_info(dataset_name, Path(out).name))
-    return len(records)
+    return count
 
 
 def summarize(pairs_stats, parse_stats, filter_stats, posttrain_files, out):
@@ -276,14 +280,30 @@ def predict(model, family, out_dir, tasks, source="local", local_dir=None, revis
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
     run(model, family, tasks, outs, source, local_dir, revision, backend, max_new_tokens_cap, backend_options)
+    settings = {
+        "model": str(model), "family": family, "source": source, "benchmark_revision": revision,
+        "backend": backend, "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap,
+    }  # fmt: skip
+    provenance.write_prediction_run(out_dir, settings)
 
 
-def score(predictions_dir, out_dir, tasks):
-    """Scores of each task's predictions: ``<out_dir>/<task>.json`` (keys as ``adamllm score`` prints)."""
+def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=None):
+    """Scores of each task's predictions: ``<out_dir>/<task>.json`` (keys as ``adamllm score`` prints),
+    each with a provenance manifest when ``config`` is given (adamllm.provenance)."""
     from adamllm.evaluation.scoring import score_file
 
+    predictions_dir = Path(predictions_dir)
+    if config is not None:
+        shared = provenance.inputs_digests(lineage or {})
+        run = provenance.prediction_run(predictions_dir)
+        models = {role: provenance.model_record(spec) for role, spec in (models or {}).items()}
     for task in tasks:
-        write_json(Path(out_dir) / f"{task}.json", score_file(task, Path(predictions_dir) / f"{task}.jsonl"))
+        predictions = predictions_dir / f"{task}.jsonl"
+        out = Path(out_dir) / f"{task}.json"
+        write_json(out, score_file(task, predictions))
+        if config is not None:
+            digests = {**shared, "predictions": {str(predictions): provenance.file_digest(predictions)}}
+            provenance.write_manifest(out, digests, config, models, run)
 
 
 def report(domain, models: list[dict], csv_out, markdown_out, radar_out):

@@ -258,6 +258,44 @@ def eval_inputs(wildcards):
     return inputs
 
 
+def provenance_inputs(wildcards):
+    """What a score's manifest checksums besides its predictions: the evaluated model, the benchmark
+    sample files, and the post-training data of each recipe on its lineage."""
+    inputs = eval_inputs(wildcards)
+    if wildcards.variant != "base":
+        inputs["data"] = [
+            f"results/{wildcards.domain}/posttrain_data/{TRAINING_RECIPES[r].data}/data.json"
+            for r in recipe_chain(wildcards.variant)
+        ]
+    return inputs
+
+
+def provenance_params(wildcards):
+    """Config values on a score's lineage and the model specs behind it, for its manifest."""
+    target = config["targets"][wildcards.target]
+    lineage = {"evaluation": config["evaluation"], "target": target}
+    models = {"target": target["model"]}
+    if wildcards.variant != "base":
+        lineage.update(
+            recipes=recipe_chain(wildcards.variant),
+            posttrain_settings=posttrain_settings(wildcards),
+            on_bad_record=config["on_bad_record"],
+            **{
+                key: config[key]
+                for key in ("seed", "synthesizer_set", "synthesizer", "checker")
+            },
+            **{key: config[key] for key in ("synthesis", "posttrain_data")},
+            domain=config["domains"][wildcards.domain],
+        )
+        models.update(
+            synthesizer=config["synthesizer"]["base"],
+            checker=config["checker"]["model"],
+        )
+    if any(is_tiny(m) for m in models.values()):
+        lineage["tiny_models"] = config["tiny_models"]
+    return {"config": lineage, "models": models}
+
+
 # --- generation backends --------------------------------------------------------------------------
 
 

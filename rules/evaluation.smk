@@ -34,7 +34,8 @@ rule predict:
 
 rule score:
     input:
-        "results/{domain}/predictions/{target}/{variant}",
+        unpack(provenance_inputs),
+        predictions="results/{domain}/predictions/{target}/{variant}",
     output:
         directory("results/{domain}/scores/{target}/{variant}"),
     log:
@@ -43,6 +44,7 @@ rule score:
         "../envs/main.yaml"
     params:
         tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
+        provenance=provenance_params,
     script:
         "../scripts/score.py"
 

@@ -138,9 +138,9 @@ def test_nutrition5k_repeated_name_keeps_last_id():
     names = nutrition5k_names()
     deprecated = [i for i, n in names.items() if n == "deprecated"]
     assert len(deprecated) == 4
-    from adamllm.evaluation.tasks import _ids_of
+    from adamllm.evaluation.tasks import _by_name, _ids_of
 
-    assert _ids_of(["deprecated"], names, "Nutrition5K") == {deprecated[-1]}
+    assert _ids_of(["deprecated"], _by_name(names), "Nutrition5K") == {deprecated[-1]}
 
 
 def rouge_oracle(pred, label):

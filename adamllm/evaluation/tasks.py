@@ -40,9 +40,13 @@ def nutrition5k_names() -> dict[int, str]:
     return dict(enumerate(names))
 
 
-def _ids_of(labels, names: dict[int, str], task: str) -> set[int]:
-    """Label names → ids; a repeated name keeps its last id; an unknown name is an error."""
-    by_name = {name: index for index, name in names.items()}
+def _by_name(names: dict[int, str]) -> dict[str, int]:
+    """Class name → id; a repeated name keeps its last id."""
+    return {name: index for index, name in names.items()}
+
+
+def _ids_of(labels, by_name: dict[str, int], task: str) -> set[int]:
+    """Label names → ids (``by_name`` from :func:`_by_name`); an unknown name is an error."""
     unknown = [label for label in labels if label not in by_name]
     if unknown:
         raise ValueError(f"{task} label names not in its class list: {unknown}")
@@ -79,9 +83,9 @@ def score_food101(rows: list[dict]) -> dict:
 
 def score_foodseg103(rows: list[dict]) -> dict:
     names, ids = foodseg103_names(), range(1, 103)
-    ordered = metrics.longest_first(names)
+    ordered, by_name = metrics.longest_first(names), _by_name(names)
     f1 = [
-        metrics.multilabel_f1(_ids_of(r["label"], names, "FoodSeg103"), metrics.parse_labels(r["pred"], ordered), ids)
+        metrics.multilabel_f1(_ids_of(r["label"], by_name, "FoodSeg103"), metrics.parse_labels(r["pred"], ordered), ids)
         for r in rows
     ]
     return {"test_num": len(rows), "f1": _mean(f1)}
@@ -90,10 +94,10 @@ def score_foodseg103(rows: list[dict]) -> dict:
 def score_nutrition5k(rows: list[dict]) -> dict:
     names = nutrition5k_names()
     ids = range(0, len(names))
-    ordered = metrics.longest_first(names)
+    ordered, by_name = metrics.longest_first(names), _by_name(names)
     recall = [
         metrics.multilabel_recall(
-            _ids_of(r["label"], names, "Nutrition5K"), metrics.parse_labels(r["pred"], ordered), ids
+            _ids_of(r["label"], by_name, "Nutrition5K"), metrics.parse_labels(r["pred"], ordered), ids
         )
         for r in rows
     ]
