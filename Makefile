@@ -17,7 +17,7 @@ export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
 export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
-.PHONY: slurm-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper slurm-profile clean
+.PHONY: slurm-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper benchmark slurm-profile clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,9 @@ format: env ## format Snakemake and Python files in place
 dry-run-paper: env ## build the paper-scale DAGs (no network)
 	$(BIN)/snakemake -n --configfile config/paper/biomed.yaml
 	$(BIN)/snakemake -n --configfile config/paper/food.yaml
+
+benchmark: env ## CPU stages at paper scale: prints seconds and peak memory per step
+	$(BIN)/python benchmarks/paper_scale.py
 
 SNAKEMAKE_PROFILES ?= $(HOME)/.config/snakemake
 envs: ## regenerate envs/*.yaml (conda) from the lock files

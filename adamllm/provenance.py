@@ -16,6 +16,9 @@ from pathlib import Path
 
 from adamllm.io import read_json, write_json
 
+# LLaMA-Factory's run summaries inside a checkpoint: wall-clock timings and throughput, which differ on
+# every run without changing the model. Folder digests leave them out, so manifests are reproducible.
+RUN_SUMMARIES = frozenset({"all_results.json", "train_results.json", "trainer_state.json", "trainer_log.jsonl"})
 PACKAGES = ("adamllm", "torch", "transformers", "tokenizers", "accelerate", "llamafactory", "vllm", "snakemake")
 MANIFEST_SUFFIX = ".manifest.json"
 PREDICTION_RUN = "provenance.json"
@@ -31,14 +34,15 @@ def file_digest(path) -> str:
 
 
 def digest(path) -> str:
-    """SHA-256 of a file; of a folder, over its files' relative paths and digests (sorted)."""
+    """SHA-256 of a file; of a folder, over its files' relative paths and digests (sorted), run
+    summaries (:data:`RUN_SUMMARIES`) left out."""
     path = Path(path)
     if path.is_file():
         return file_digest(path)
     if not path.is_dir():
         raise FileNotFoundError(path)
     tree = hashlib.sha256()
-    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+    for item in sorted(p for p in path.rglob("*") if p.is_file() and p.name not in RUN_SUMMARIES):
         tree.update(f"{item.relative_to(path).as_posix()}\0{file_digest(item)}\n".encode())
     return tree.hexdigest()
 

@@ -8,14 +8,13 @@ from tqdm import tqdm
 
 from adamllm import consistency, posttrain_data, provenance
 from adamllm.backends import Request, Sampling, load_backend
-from adamllm.errors import RecordPolicy
+from adamllm.errors import BadInputError, RecordPolicy
 from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.seed import join_seed
 from adamllm.stats import StageStats, merge_stats
-from adamllm.synth_format import EOS
-from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request
+from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request, synthesis_sampling
 from adamllm.trainset import build_trainset
 
 
@@ -63,7 +62,7 @@ def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_opti
     if not items:
         return []
     engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
-    sampling = Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), skip_special_tokens=False)
+    sampling = synthesis_sampling(max_new_tokens)
     requests = [synthesis_request(item, double_bos, engine.image_token) for item in items]
     return [{**item, "pred": pred} for item, pred in zip(items, engine.generate(requests, sampling), strict=True)]
 
@@ -102,7 +101,11 @@ def parse_and_pair(synthesized, out, stats_out):
     stats = StageStats("parse_and_pair")
 
     def rows():
-        for item in tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False):
+        for line, item in enumerate(tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False), start=1):
+            if not isinstance(item.get("pred"), str):
+                raise BadInputError(
+                    synthesized, "needs 'pred', the synthesizer's continuation (a string)", f"at line {line}"
+                )
             stats.items_in += 1
             turns = parse_qa_turns(item["pred"])
             triplet = pair_triplet(turns)
@@ -131,6 +134,11 @@ def consistency_filter(
         return
     stats = StageStats("consistency_filter")
     items = read_jsonl(triplets)
+    for line, item in enumerate(items, start=1):
+        if "triplet" not in item or not (item["triplet"] is None or isinstance(item["triplet"], dict)):
+            raise BadInputError(
+                triplets, "needs 'triplet' (an object, or null when none was paired)", f"at line {line}"
+            )
     stats.items_in = len(items)
     prompt_template = consistency.load_template(template)
     judged = [item for item in items if item["triplet"] is not None]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adamllm.backends.base import Request
-from adamllm.synth_format import ANSWER_SEPARATOR, EOT, HINTS, USER_HEADER, synthesis_prompt
+from adamllm.backends.base import Request, Sampling
+from adamllm.synth_format import ANSWER_SEPARATOR, EOS, EOT, HINTS, USER_HEADER, synthesis_prompt
 
 
 def parse_qa_turns(text: str) -> list[tuple[str, str]]:
@@ -52,6 +52,11 @@ def pair_triplet(turns: list[tuple[str, str]]) -> dict | None:
 def extract_triplet(text: str) -> dict | None:
     """Parse a generated continuation and pair its turns into at most one triplet."""
     return pair_triplet(parse_qa_turns(text))
+
+
+def synthesis_sampling(max_new_tokens: int = 512) -> Sampling:
+    """Greedy decoding to the end of text: the continuation keeps its turn markers for parsing (SPEC §4)."""
+    return Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), skip_special_tokens=False)
 
 
 def synthesis_request(item: dict, double_bos: bool, image_token: str) -> Request:

@@ -24,8 +24,7 @@ def measure(backend: str, stage: str) -> dict:
     from adamllm.backends import Request, Sampling, load_backend
     from adamllm.consistency import load_template, render_prompt
     from adamllm.io import read_jsonl
-    from adamllm.synth_format import EOS
-    from adamllm.synthesis import synthesis_request
+    from adamllm.synthesis import synthesis_request, synthesis_sampling
 
     options = CPU_ENGINE if backend == "vllm" else {}
     items = [
@@ -37,7 +36,7 @@ def measure(backend: str, stage: str) -> dict:
             backend, str(ROOT / "results/synthesizer/checkpoint"), "llava_next_synthesizer", **options
         )
         requests = [synthesis_request(item, True, engine.image_token) for item in items]
-        sampling = Sampling(max_new_tokens=512, stop=(EOS,), skip_special_tokens=False)
+        sampling = synthesis_sampling(512)
     else:
         engine = load_backend(backend, str(ROOT / "resources/models/tiny-checker"), "llama", **options)
         triplet = {"Q": "How many?", "precise_A": "3", "informative_A": "Three cells are seen"}

@@ -48,6 +48,16 @@ def cases(model_dir, family):
     )
 
 
+def vllm_env(tmp_path):
+    return {
+        **os.environ,
+        "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
+        "HF_HUB_OFFLINE": "1",
+        "VLLM_CACHE_ROOT": str(tmp_path / "vllm-cache"),
+        "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "inductor"),
+    }
+
+
 def vllm_generate(model_dir, family, requests, sampling, tmp_path):
     requests_file = tmp_path / "requests.json"
     requests_file.write_text(json.dumps([{"prompt": r.prompt, "image": r.image} for r in requests]))
@@ -57,13 +67,7 @@ def vllm_generate(model_dir, family, requests, sampling, tmp_path):
         "skip_special_tokens": sampling.skip_special_tokens,
         "add_special_tokens": sampling.add_special_tokens,
     }
-    env = {
-        **os.environ,
-        "VLLM_ENABLE_V1_MULTIPROCESSING": "0",
-        "HF_HUB_OFFLINE": "1",
-        "VLLM_CACHE_ROOT": str(tmp_path / "vllm-cache"),
-        "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / "inductor"),
-    }
+    env = vllm_env(tmp_path)
     command = [
         str(VLLM_PYTHON),
         "-m",
@@ -106,3 +110,16 @@ def test_mllama_falls_back_to_transformers(tmp_path, tiny_corpus):
 
     build_tiny_model("mllama", tmp_path, tiny_corpus, vocab_size=800)
     assert isinstance(load_backend("vllm", str(tmp_path), "mllama"), TransformersBackend)
+
+
+def test_gpu_throughput_benchmark_runs_with_vllm(tmp_path, tiny_corpus):
+    """The GPU benchmark's code path, on CPU with the tiny synthesizer: it must run and print its row."""
+    build_tiny_model("llava_next_synthesizer", tmp_path / "model", tiny_corpus, vocab_size=800)
+    options = {k: v for k, v in CPU_ENGINE.items() if k != "dtype"}
+    command = [str(VLLM_PYTHON), str(ROOT / "benchmarks" / "gpu_synthesis_throughput.py"), "--model",
+               str(tmp_path / "model"), "--pairs", "5", "--max-new-tokens", "16", "--dtype", "float32",
+               "--engine-options", json.dumps(options)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, env=vllm_env(tmp_path), cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-4000:]
+    row = result.stdout.strip().splitlines()[-1].split("|")
+    assert row[1].strip() == "cpu" and row[2].strip() == "vllm" and int(row[4]) == 5 and float(row[7]) > 0

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from adamllm.provenance import RUN_SUMMARIES
+
 pytestmark = pytest.mark.slow
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 IGNORED = shutil.ignore_patterns(
@@ -235,12 +237,12 @@ def test_vllm_demo_completes_with_the_same_synthesized_tasks(demo):
 
 
 # Outputs that may differ between two clean runs, and why: Snakemake's benchmark TSVs hold wall-clock
-# timings; LLaMA-Factory's run summaries hold run times and throughput (train_runtime,
-# train_samples_per_second…). Everything else — data, statistics, checkpoints, predictions, scores,
-# manifests, reports — must be identical.
+# timings; LLaMA-Factory's run summaries in each checkpoint hold run times and throughput
+# (train_runtime, train_samples_per_second…). Everything else — data, statistics, model weights,
+# predictions, scores, manifests, reports — must be identical.
 NONDETERMINISTIC = (
     re.compile(r"^results/benchmarks/"),
-    re.compile(r"/(train_results|all_results|trainer_state)\.json$|/trainer_log\.jsonl$"),
+    re.compile("/({})$".format("|".join(map(re.escape, RUN_SUMMARIES)))),
 )
 
 

@@ -15,20 +15,24 @@ def load_backend(name: str, model_path: str, family: str, **options) -> Generati
     """
     import sys
 
+    from adamllm.errors import BadInputError
     from adamllm.families import get_family
 
-    if name == "vllm" and not get_family(family).vllm:
+    spec = get_family(family)  # an unknown family is the caller's error, not the model's
+    if name == "vllm" and not spec.vllm:
         print(f"adamllm: vLLM cannot run family {family}; using transformers", file=sys.stderr)
         name, options = "transformers", {}
     if name == "transformers":
-        from adamllm.backends.transformers_backend import TransformersBackend
-
-        return TransformersBackend(model_path, family, **options)
-    if name == "vllm":
-        from adamllm.backends.vllm_backend import VLLMBackend
-
-        return VLLMBackend(model_path, family, **options)
-    raise ValueError(f"unknown generation backend {name!r}; known: {', '.join(BACKENDS)}")
+        from adamllm.backends.transformers_backend import TransformersBackend as backend
+    elif name == "vllm":
+        from adamllm.backends.vllm_backend import VLLMBackend as backend
+    else:
+        raise ValueError(f"unknown generation backend {name!r}; known: {', '.join(BACKENDS)}")
+    try:
+        return backend(model_path, family, **options)
+    except (OSError, ValueError) as err:  # no such folder or cached hub model, or unreadable files
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise BadInputError(model_path, f"cannot load the {family} model: {reason}") from err
 
 
 __all__ = ["BACKENDS", "GenerationBackend", "Request", "Sampling", "load_backend"]

@@ -1,0 +1,240 @@
+"""A corpus of bad inputs across the stages — data, config, models, predictions.
+
+Each case builds its inputs in a fresh folder and runs the stage as a user would (the ``adamllm``
+command, or a Snakemake dry-run for config). Every case must end in a one-line message naming the file
+(and the record or key where there is one) with no traceback — or, for ``on_bad_record: skip``, in a
+counted skip — and leave every input byte-for-byte as it was and no output behind when it stops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from PIL import Image
+
+from adamllm.cli import main as adamllm
+
+
+def jpeg(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 30), (120, 30, 30)).save(path, format="JPEG")
+
+
+def dump(path: Path, data) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def pair(name, caption="A cell.", content="<image>Describe the image."):
+    return {"images": [name], "messages": [{"role": "user", "content": content},
+                                           {"role": "assistant", "content": caption}]}  # fmt: skip
+
+
+CONV = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
+
+
+def seed_files(d: Path, vflan=None, captions=None, instruct=None) -> list[str]:
+    for name in ("x.jpg", "y.jpg"):
+        jpeg(d / "img" / "task" / name)
+    dump(d / "m.json", vflan if vflan is not None else [
+        {"id": i, "image": f"task/{n}", "task_name": "task", "conversations": CONV}
+        for i, n in enumerate(["x.jpg", "y.jpg"])
+    ])  # fmt: skip
+    dump(d / "c.json", captions if captions is not None else [
+        {"id": n, "image": f"v/{n}", "conversations": [{"from": "human", "value": "<image>\nDescribe"},
+                                                        {"from": "gpt", "value": f"cap {n}"}]}
+        for n in ("x.jpg", "y.jpg")
+    ])  # fmt: skip
+    dump(d / "i.json", instruct if instruct is not None else [
+        {"id": n, "image": f"v/{n}", "conversations": [{"from": "human", "value": "Q?\n<image>"},
+                                                        {"from": "gpt", "value": "long a"}]} for n in ("x.jpg", "y.jpg")
+    ])  # fmt: skip
+    return [str(d / "m.json"), str(d / "c.json"), str(d / "i.json"), str(d / "img"),
+            "--out", str(d / "out" / "seed.json"), "--stats-out", str(d / "out" / "stats.json")]  # fmt: skip
+
+
+def shard_case(d: Path, records, images=("a.jpg", "b.jpg"), policy="stop") -> list[str]:
+    for name in images:
+        jpeg(d / "images" / name)
+    if isinstance(records, bytes):
+        (d / "pairs.json").write_bytes(records)
+    else:
+        dump(d / "pairs.json", records)
+    return [str(d / "pairs.json"), str(d / "images"), "--shard-outs", str(d / "out" / "1.jsonl"),
+            "--stats-out", str(d / "out" / "stats.json"), "--on-bad-record", policy]  # fmt: skip
+
+
+def jsonl(path: Path, rows) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(r if isinstance(r, str) else json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def score_case(d: Path, task: str, rows) -> list[str]:
+    return ["score", task, jsonl(d / "pred.jsonl", rows)]
+
+
+def slake(**row):
+    return {"id": 0, "label": "yes", "pred": "yes", "answer_type": "CLOSED", **row}
+
+
+@dataclass
+class Case:
+    name: str
+    stage: str
+    build: Callable[[Path], list[str]]  # writes the inputs, returns the command's arguments
+    message: list[str]  # fragments of the message ("{d}" is the case's folder)
+    skipped: str | None = None  # a counted skip: the reason key expected in the stats file
+    snakemake: bool = False  # a config case: run a Snakemake dry-run with these arguments
+    code: int = 1
+    outputs: list[str] = field(default_factory=lambda: ["out"])
+
+
+CASES = [
+    # --- data: seed -----------------------------------------------------------------------------
+    Case("seed metadata truncated", "data", lambda d: ["prepare-seed", *seed_files(d, vflan='[{"id": 0,')],
+         ["{d}/m.json", "malformed JSON at line 1"]),
+    Case("seed image without caption", "data", lambda d: ["prepare-seed", *seed_files(d, captions=[])],
+         ["{d}/m.json, record 0 (id 0)", "has no caption"]),
+    Case("seed question without placeholder", "data", lambda d: ["prepare-seed", *seed_files(d, vflan=[
+        {"id": 3, "image": "task/x.jpg", "task_name": "task",
+         "conversations": [{"from": "human", "value": "Q?"}, {"from": "gpt", "value": "a"}]}])],
+         ["{d}/m.json, record 0 (id 3)", "no image placeholder"]),
+    Case("seed image without caption, skipped", "data",
+         lambda d: ["prepare-seed", *seed_files(d, captions=[]), "--on-bad-record", "skip"], [], skipped="no caption"),
+    # --- data: image-caption pairs --------------------------------------------------------------
+    Case("pair without caption", "data",
+         lambda d: ["shard", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption=" ")])],
+         ["{d}/pairs.json, record 1", "empty caption"]),
+    Case("pair without caption, skipped", "data",
+         lambda d: ["shard", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption=" ")], policy="skip")], [],
+         skipped="empty caption"),
+    Case("pair image missing", "data", lambda d: ["shard", *shard_case(d, [pair("a.jpg"), pair("gone.jpg")])],
+         ["{d}/pairs.json, record 1", "image not found"]),
+    Case("pair image empty", "data", lambda d: [
+        "shard", *shard_case(d, [pair("a.jpg"), pair("e.jpg")]), (d / "images" / "e.jpg").write_bytes(b"")][:-1],
+         ["{d}/pairs.json, record 1", "empty (0 bytes)"]),
+    Case("pair image corrupt", "data", lambda d: [
+        "shard", *shard_case(d, [pair("a.jpg"), pair("e.jpg")]), (d / "images" / "e.jpg").write_bytes(b"GIF8?")][:-1],
+         ["{d}/pairs.json, record 1", "cannot be decoded"]),
+    Case("pairs file is an object", "data", lambda d: ["shard", *shard_case(d, {"images": []})],
+         ["{d}/pairs.json", "list"]),
+    Case("pairs file not UTF-8", "data", lambda d: ["shard", *shard_case(d, b'[{"images": ["\xff"]}]')],
+         ["{d}/pairs.json", "not UTF-8"]),
+    # --- data: synthesized, judged and task files -----------------------------------------------
+    Case("synthesized line broken", "data", lambda d: [
+        "parse", jsonl(d / "syn.jsonl", [{"id": 0, "pred": "x"}, '{"id": 1, "pred"\n']),
+        "--out", str(d / "out" / "t.jsonl"), "--stats-out", str(d / "out" / "s.json")],
+         ["{d}/syn.jsonl", "line 2"]),
+    Case("synthesized record without pred", "data", lambda d: [
+        "parse", jsonl(d / "syn.jsonl", [{"id": 0, "pred": "x"}, {"id": 1}]),
+        "--out", str(d / "out" / "t.jsonl"), "--stats-out", str(d / "out" / "s.json")],
+         ["{d}/syn.jsonl", "line 2", "'pred'"]),
+    Case("triplets record without triplet", "data", lambda d: [
+        "filter", jsonl(d / "tri.jsonl", [{"id": 0, "pred": "x"}]),
+        "--model", str(d / "no-model"), "--out", str(d / "out" / "j.jsonl"), "--stats-out", str(d / "out" / "s.json")],
+         ["{d}/tri.jsonl", "line 1", "'triplet'"]),
+    Case("tasks line broken", "data", lambda d: [
+        "format", jsonl(d / "tasks.jsonl", ["{not json\n"]), "--out",
+        str(d / "out" / "data.json"), "--info-out", str(d / "out" / "info.json"), "--dataset-name", "x"],
+         ["{d}/tasks.jsonl", "line 1"]),
+    # --- models ---------------------------------------------------------------------------------
+    Case("model folder missing", "models", lambda d: [
+        "generate", "transformers", str(d / "no-model"), "qwen2_vl", dump(d / "req.json", [{"prompt": "hi"}]),
+        "--out", str(d / "out" / "gen.json"), "--sampling", '{"max_new_tokens": 2}'],
+         ["{d}/no-model", "cannot load"]),
+    Case("model config corrupt", "models", lambda d: [
+        "generate", "transformers", str(dump(d / "m" / "config.json", "{oops") or d / "m"), "qwen2_vl",
+        dump(d / "req.json", [{"prompt": "hi"}]),
+        "--out", str(d / "out" / "gen.json"), "--sampling", '{"max_new_tokens": 2}'],
+         ["{d}/m", "cannot load"]),
+    Case("unknown model family", "models", lambda d: [
+        "generate", "transformers", str(d / "m"), "gpt5", dump(d / "req.json", []),
+        "--out", str(d / "out" / "gen.json"), "--sampling", '{"max_new_tokens": 2}'],
+         ["gpt5"], code=2),
+    Case("post-training data not a list", "models", lambda d: [
+        "post-train", "qwen2_vl", str(d / "base"), dump(d / "data.json", {"a": 1}),
+        dump(d / "info.json", {}), "--out", str(d / "out" / "model"),
+        "--loss-json", str(d / "out" / "l.json"), "--loss-png", str(d / "out" / "l.png"), "--settings", "{}"],
+         ["{d}/data.json", "JSON list"]),
+    # --- predictions ----------------------------------------------------------------------------
+    Case("prediction without pred", "predictions",
+         lambda d: score_case(d, "SLAKE", [slake(), {"id": 1, "label": "no", "answer_type": "OPEN"}]),
+         ["{d}/pred.jsonl", "at line 2", "missing field(s) pred"], outputs=[]),
+    Case("prediction for another task", "predictions", lambda d: score_case(d, "SLAKE", [slake(task="PathVQA")]),
+         ["{d}/pred.jsonl", "at line 1", "not SLAKE"], outputs=[]),
+    Case("predictions file empty", "predictions", lambda d: score_case(d, "SLAKE", []),
+         ["{d}/pred.jsonl", "empty file"], outputs=[]),
+    Case("answer type unknown", "predictions", lambda d: score_case(d, "VQA_RAD", [slake(answer_type="MAYBE")]),
+         ["{d}/pred.jsonl", "at line 1", "OPEN or CLOSED"], outputs=[]),
+    Case("pred not a string", "predictions", lambda d: score_case(d, "SLAKE", [slake(pred=["yes"])]),
+         ["{d}/pred.jsonl", "at line 1", "'pred' must be a string"], outputs=[]),
+    Case("Food101 label not a class", "predictions",
+         lambda d: score_case(d, "Food101", [{"id": 0, "label": "space food", "pred": "pizza"}]),
+         ["{d}/pred.jsonl", "space food", "101 classes"], outputs=[]),
+    Case("FoodSeg103 label not a list", "predictions",
+         lambda d: score_case(d, "FoodSeg103", [{"id": 0, "label": "rice", "pred": "rice"}]),
+         ["{d}/pred.jsonl", "at line 1", "lists of class names"], outputs=[]),
+    Case("unknown benchmark", "predictions", lambda d: score_case(d, "ImageNet", [slake()]), ["ImageNet"], code=2,
+         outputs=[]),
+    # --- config (a Snakemake dry-run of the real workflow) --------------------------------------
+    Case("config unknown key", "config",
+         lambda d: [dump(d / "c.yaml", "synthesis:\n  shardz: 3\n")],
+         ["shardz"], snakemake=True, outputs=[]),
+    Case("config wrong type", "config",
+         lambda d: [dump(d / "c.yaml", "synthesis:\n  shards: two\n")],
+         ["shards", "two"], snakemake=True, outputs=[]),
+    Case("config unknown domain", "config",
+         lambda d: [dump(d / "c.yaml", "run_domains: [astronomy]\n")],
+         ["run_domains", "astronomy"], snakemake=True, outputs=[]),
+    Case("config hub model without family", "config", lambda d: [
+        dump(d / "c.yaml", "targets:\n  mine:\n    model: org/some-model\n")],
+         ["org/some-model", "family"], snakemake=True, outputs=[]),
+]  # fmt: skip
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bad_input_ends_in_a_clear_message_or_a_counted_skip(case, tmp_path, capsys):
+    d = tmp_path / "case"
+    d.mkdir()
+    argv = case.build(d)
+    before = checksums(d)
+    if case.snakemake:
+        command = [sys.executable, "-m", "snakemake", "-n", "--configfile", "config/config.yaml", *argv]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        code, message = result.returncode, result.stdout + result.stderr
+        assert code != 0
+    else:
+        code = adamllm(argv)
+        message = capsys.readouterr().err
+    for fragment in case.message:
+        assert fragment.format(d=d) in message, message[-2000:]
+    if not case.snakemake:
+        assert "Traceback" not in message
+    after = checksums(d)
+    assert {p: s for p, s in after.items() if p in before} == before, "an input was modified"
+    if case.skipped:
+        assert code == 0
+        stats = json.loads((d / "out" / "stats.json").read_text())
+        assert set(stats["skipped"]) == {case.skipped} and stats["skipped"][case.skipped] >= 1
+    elif not case.snakemake:
+        assert code == case.code
+        assert not [p for p in after if p not in before], "a stage that stopped left output behind"
+
+
+def test_corpus_covers_every_stage_kind():
+    assert len(CASES) >= 20
+    assert {c.stage for c in CASES} == {"data", "config", "models", "predictions"}
