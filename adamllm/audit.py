@@ -49,8 +49,13 @@ def manifests(workdir) -> list[Path]:
 
 
 def audit(workdir=".", snakemake_args=(), out=sys.stdout) -> int:
-    """Print stale outputs and manifest mismatches; 0 when everything is up to date and verified, else 1."""
-    stale = stale_outputs(snakemake_summary(workdir, snakemake_args))
+    """Print stale outputs and manifest mismatches; 0 when everything is up to date and verified, 1 when
+    not, 2 when Snakemake could not say (a config error, say: its message is printed)."""
+    try:
+        stale = stale_outputs(snakemake_summary(workdir, snakemake_args))
+    except RuntimeError as err:
+        print(f"adamllm audit: {err}", file=sys.stderr)
+        return 2
     print(f"Stale outputs: {len(stale)}", file=out)
     for item in stale:
         print(f"  {item.output}\t{item.rule}\t{item.reason}", file=out)

@@ -214,28 +214,6 @@ def test_demo_ends_in_scores_and_report(demo):
     assert "biomed_radar.png" in (demo / "report.html").read_text(errors="replace")
 
 
-def test_vllm_demo_completes_with_the_same_synthesized_tasks(demo):
-    """Last in this module: it reruns the demo from synthesis on with the vLLM backend (config/vllm-cpu.yaml)."""
-    if not (demo.parent / ".venv-vllm").exists() and not (ROOT / ".venv-vllm").exists():
-        pytest.skip("no .venv-vllm: run `make vllm-env` (make test does)")
-    if not (demo / ".venv-vllm").exists():
-        (demo / ".venv-vllm").symlink_to(ROOT / ".venv-vllm")
-    outputs = ["tasks.jsonl", *(f"synthesized/{i}-of-2.jsonl" for i in (1, 2))]
-    before = {(d, o): (demo / "results" / d / o).read_bytes() for d in ("biomed", "food") for o in outputs}
-    env_vars = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CACHE_ROOT": str(demo / ".cache" / "vllm")}
-    os.environ.update(env_vars)
-    try:
-        snakemake(demo, "--cores", "2", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")
-    finally:
-        for key in env_vars:
-            os.environ.pop(key)
-    logs = (demo / "logs" / "food" / "synthesize" / "1-of-2.log").read_text()
-    assert "vllm" in logs.lower()  # the engine really ran
-    for (domain, output), content in before.items():
-        assert (demo / "results" / domain / output).read_bytes() == content, (domain, output)
-    assert "Nothing to be done" in snakemake(demo, "-n", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")
-
-
 # Outputs that may differ between two clean runs, and why: Snakemake's benchmark TSVs hold wall-clock
 # timings; LLaMA-Factory's run summaries in each checkpoint hold run times and throughput
 # (train_runtime, train_samples_per_second…). Everything else — data, statistics, model weights,
@@ -308,9 +286,13 @@ def test_audit_names_stale_outputs_and_changed_inputs(demo):
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Stale outputs: 0" in clean.stdout and "72 checked, 0 not matching" in clean.stdout
     # A changed parameter: Snakemake's own reason, on the outputs it would remake.
-    changed = audit("--config", "posttrain_data={'seed': 7, 'keep_caption_without_task': True}")
-    assert changed.returncode == 1
-    assert re.search(r"posttrain_data/single_stage/data\.json\tposttrain_data\tparams changed", changed.stdout)
+    changed = audit("--config", "on_bad_record=skip")
+    assert changed.returncode == 1, changed.stderr
+    assert "results/seed/seed.json\tprepare_seed\tparams changed" in changed.stdout
+    downstream = r"scores/qwen2_vl_2b/single_stage\tscore\t(params changed|an input will be remade)"
+    assert re.search(downstream, changed.stdout)
+    bad = audit("--config", "synthesis=7")
+    assert bad.returncode == 2 and "snakemake --summary failed" in bad.stderr and "Traceback" not in bad.stderr
     # A predictions file edited after scoring: the manifest no longer matches.
     predictions = demo / "results/food/predictions/qwen2_vl_2b/base/Food101.jsonl"
     original, stat = predictions.read_bytes(), predictions.stat()
@@ -325,3 +307,25 @@ def test_audit_names_stale_outputs_and_changed_inputs(demo):
     assert (
         "predictions results/food/predictions/qwen2_vl_2b/base/Food101.jsonl: changed since scoring" in tampered.stdout
     )
+
+
+def test_vllm_demo_completes_with_the_same_synthesized_tasks(demo):
+    """Last in this module: it reruns the demo from synthesis on with the vLLM backend (config/vllm-cpu.yaml)."""
+    if not (demo.parent / ".venv-vllm").exists() and not (ROOT / ".venv-vllm").exists():
+        pytest.skip("no .venv-vllm: run `make vllm-env` (make test does)")
+    if not (demo / ".venv-vllm").exists():
+        (demo / ".venv-vllm").symlink_to(ROOT / ".venv-vllm")
+    outputs = ["tasks.jsonl", *(f"synthesized/{i}-of-2.jsonl" for i in (1, 2))]
+    before = {(d, o): (demo / "results" / d / o).read_bytes() for d in ("biomed", "food") for o in outputs}
+    env_vars = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0", "VLLM_CACHE_ROOT": str(demo / ".cache" / "vllm")}
+    os.environ.update(env_vars)
+    try:
+        snakemake(demo, "--cores", "2", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")
+    finally:
+        for key in env_vars:
+            os.environ.pop(key)
+    logs = (demo / "logs" / "food" / "synthesize" / "1-of-2.log").read_text()
+    assert "vllm" in logs.lower()  # the engine really ran
+    for (domain, output), content in before.items():
+        assert (demo / "results" / domain / output).read_bytes() == content, (domain, output)
+    assert "Nothing to be done" in snakemake(demo, "-n", "--configfile", "config/config.yaml", "config/vllm-cpu.yaml")
