@@ -81,19 +81,28 @@ def manifest_path(score_file) -> Path:
     return score_file.with_name(score_file.stem + MANIFEST_SUFFIX)
 
 
-def write_manifest(score_file, inputs: dict[str, list[str]], config: dict, models: dict, prediction_run: dict):
-    """Write the manifest of one score file (see the module docstring)."""
+def run_record(config: dict, models: dict[str, str], predictions_dir) -> dict:
+    """What every manifest of one scoring run shares: the lineage config, the model records, how the
+    predictions were made, this run's package versions and the git state."""
+    return {
+        "config": config,
+        "models": {role: model_record(spec) for role, spec in models.items()},
+        "prediction_run": prediction_run(predictions_dir),
+        "scoring_run": {"packages": package_versions()},
+        "git": git_state(),
+    }
+
+
+def write_manifest(score_file, digests: dict[str, dict[str, str]], record: dict) -> None:
+    """Write the manifest of one score file: its own digest, its inputs' ``{role: {path: sha256}}``
+    (roles in sorted order) and the run's :func:`run_record`."""
     write_json(
         manifest_path(score_file),
         {
             "score_file": str(score_file),
             "score_sha256": file_digest(score_file),
-            "inputs": inputs_digests(inputs),
-            "config": config,
-            "models": models,
-            "prediction_run": prediction_run,
-            "scoring_run": {"packages": package_versions()},
-            "git": git_state(),
+            "inputs": dict(sorted(digests.items())),
+            **record,
         },
     )
 

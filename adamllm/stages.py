@@ -301,17 +301,16 @@ def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=Non
     from adamllm.evaluation.scoring import score_file
 
     predictions_dir = Path(predictions_dir)
-    if config is not None:
+    if config is not None:  # digests and run facts shared by the tasks' manifests: computed once
         shared = provenance.inputs_digests(lineage or {})
-        run = provenance.prediction_run(predictions_dir)
-        models = {role: provenance.model_record(spec) for role, spec in (models or {}).items()}
+        record = provenance.run_record(config, models or {}, predictions_dir)
     for task in tasks:
         predictions = predictions_dir / f"{task}.jsonl"
         out = Path(out_dir) / f"{task}.json"
         write_json(out, score_file(task, predictions))
         if config is not None:
             digests = {**shared, "predictions": {str(predictions): provenance.file_digest(predictions)}}
-            provenance.write_manifest(out, digests, config, models, run)
+            provenance.write_manifest(out, digests, record)
 
 
 def report(domain, models: list[dict], csv_out, markdown_out, radar_out):
