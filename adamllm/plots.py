@@ -1,17 +1,30 @@
-"""Training-loss curves: the trainer's log as JSON and a PNG."""
+"""Figures written as PNG (headless, atomically), and training-loss curves."""
 
 from __future__ import annotations
 
 from adamllm.io import atomic_write, write_json
 
 
-def write_loss_curve(log: list[dict], json_path, png_path, title: str) -> None:
-    """Keep the logged (step, loss) points and draw them."""
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (jobs have no display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def save_png(figure, png_path, **options) -> None:
+    """Write ``figure`` to ``png_path`` atomically and free it."""
+    with atomic_write(png_path, "wb") as handle:
+        figure.savefig(handle, format="png", **options)
+    pyplot().close(figure)
+
+
+def write_loss_curve(log: list[dict], json_path, png_path, title: str) -> None:
+    """Keep the logged (step, loss) points and draw them."""
+    plt = pyplot()
     points = [{"step": entry["step"], "loss": entry["loss"]} for entry in log if "loss" in entry]
     write_json(json_path, points)
     figure, axes = plt.subplots(figsize=(5, 3.2), dpi=100)
@@ -19,6 +32,4 @@ def write_loss_curve(log: list[dict], json_path, png_path, title: str) -> None:
     axes.set(xlabel="step", ylabel="training loss", title=title)
     axes.grid(alpha=0.3)
     figure.tight_layout()
-    with atomic_write(png_path, "wb") as handle:
-        figure.savefig(handle, format="png")
-    plt.close(figure)
+    save_png(figure, png_path)

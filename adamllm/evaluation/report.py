@@ -65,11 +65,9 @@ def write_radar(domain: str, rows: list[dict], png_path) -> None:
     """A radar chart of every model's scores on the domain's benchmarks, like the paper's Figure 1."""
     import math
 
-    import matplotlib
+    from adamllm.plots import pyplot, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     titles = [title for _b, _k, title in COLUMNS[domain]]
     angles = [2 * math.pi * i / len(titles) for i in range(len(titles))] + [0.0]
     figure = plt.figure(figsize=(7, 7), dpi=100)
@@ -83,6 +81,4 @@ def write_radar(domain: str, rows: list[dict], png_path) -> None:
     axes.set_title(f"{domain}: scores per benchmark (×100)")
     axes.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
     figure.tight_layout()
-    with atomic_write(png_path, "wb") as handle:
-        figure.savefig(handle, format="png", bbox_inches="tight")
-    plt.close(figure)
+    save_png(figure, png_path, bbox_inches="tight")
