@@ -270,6 +270,17 @@ def provenance_inputs(wildcards):
     return inputs
 
 
+# Config sections every post-trained model's lineage passes through, in pipeline order.
+LINEAGE_SECTIONS = (
+    "seed",
+    "synthesizer_set",
+    "synthesizer",
+    "checker",
+    "synthesis",
+    "posttrain_data",
+)
+
+
 def provenance_params(wildcards):
     """Config values on a score's lineage and the model specs behind it, for its manifest."""
     target = config["targets"][wildcards.target]
@@ -280,11 +291,7 @@ def provenance_params(wildcards):
             recipes=recipe_chain(wildcards.variant),
             posttrain_settings=posttrain_settings(wildcards),
             on_bad_record=config["on_bad_record"],
-            **{
-                key: config[key]
-                for key in ("seed", "synthesizer_set", "synthesizer", "checker")
-            },
-            **{key: config[key] for key in ("synthesis", "posttrain_data")},
+            **{key: config[key] for key in LINEAGE_SECTIONS},
             domain=config["domains"][wildcards.domain],
         )
         models.update(
