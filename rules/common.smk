@@ -114,15 +114,22 @@ def seed_files():
 # --- models ----------------------------------------------------------------------------------
 
 
+def synthesizer_spec():
+    """The synthesizer's model spec: the pretrained synthesizer, or the base that is tuned into one."""
+    return config["synthesizer"][
+        "pretrained" if config["synthesizer"]["source"] == "pretrained" else "base"
+    ]
+
+
 def synthesizer_model():
     if config["synthesizer"]["source"] == "pretrained":
-        return model_path(config["synthesizer"]["pretrained"])
+        return model_path(synthesizer_spec())
     return "results/synthesizer/checkpoint"
 
 
 def synthesizer_input():
     if config["synthesizer"]["source"] == "pretrained":
-        return model_input(config["synthesizer"]["pretrained"])
+        return model_input(synthesizer_spec())
     return ["results/synthesizer/checkpoint"]
 
 
@@ -295,8 +302,7 @@ def provenance_params(wildcards):
             domain=config["domains"][wildcards.domain],
         )
         models.update(
-            synthesizer=config["synthesizer"]["base"],
-            checker=config["checker"]["model"],
+            synthesizer=synthesizer_spec(), checker=config["checker"]["model"]
         )
     if any(is_tiny(m) for m in models.values()):
         lineage["tiny_models"] = config["tiny_models"]
