@@ -9,6 +9,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
+# What a copy of the workflow leaves behind: environments, outputs, Snakemake state, caches.
+NOT_COPIED = shutil.ignore_patterns(
+    ".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".cache", ".pytest_cache"
+)
+
+
+def copy_workflow(dest) -> Path:
+    """A clean copy of this checkout at ``dest`` (no outputs), to run Snakemake in."""
+    shutil.copytree(ROOT, dest, ignore=NOT_COPIED)
+    return Path(dest)
 
 
 @pytest.fixture

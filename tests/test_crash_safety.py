@@ -10,7 +10,6 @@ import base64
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,16 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import copy_workflow
 
 from adamllm.provenance import RUN_SUMMARIES
 
 pytestmark = pytest.mark.slow
 TRIALS = 10
 CONFIG = ["--configfile", "config/config.yaml", "tests/slurm/demo-small.yaml", "tests/crash/crash.yaml"]
-IGNORED = shutil.ignore_patterns(
-    ".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".cache"
-)
 SEED = int(os.environ.get("ADAMLLM_CRASH_SEED", "2026"))
 
 
@@ -84,8 +80,8 @@ def kill_at_random(workdir, delay: float, log: Path) -> int:
 
 def test_sigkill_at_random_points_then_resume(tmp_path):
     reference, crashed = tmp_path / "reference", tmp_path / "crashed"
-    shutil.copytree(ROOT, reference, ignore=IGNORED)
-    shutil.copytree(ROOT, crashed, ignore=IGNORED)
+    copy_workflow(reference)
+    copy_workflow(crashed)
     started = time.time()
     snakemake(reference)
     uninterrupted = time.time() - started

@@ -6,20 +6,16 @@ cancelled while running; `retries:` resubmits it), and produce what a local run 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
 import time
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_workflow
 from slurm.cluster import Cluster, available
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(available() is not None, reason=f"no Slurm: {available()}")]
-IGNORED = shutil.ignore_patterns(
-    ".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".cache"
-)
 SMALL = ["--configfile", "config/config.yaml", "tests/slurm/demo-small.yaml"]
 COMPARED = ["results/biomed/tasks.jsonl", "results/biomed/stats.json", "results/report/biomed_scores.csv",
             "results/biomed/scores/qwen2_vl_2b/single_stage/SLAKE.json"]  # fmt: skip
@@ -49,8 +45,8 @@ def cancel_first_running(cluster, rule, done):
 def test_demo_through_slurm_equals_local_run(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path / "home")}
     local, remote = tmp_path / "local", tmp_path / "slurm"
-    shutil.copytree(ROOT, local, ignore=IGNORED)
-    shutil.copytree(ROOT, remote, ignore=IGNORED)
+    copy_workflow(local)
+    copy_workflow(remote)
     run(["--cores", "2", *SMALL], local, env)
 
     subprocess.run(["make", "-s", "slurm-profile"], cwd=remote, env=env, check=True)  # the documented install

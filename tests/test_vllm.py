@@ -12,8 +12,8 @@ from conftest import ROOT
 
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.consistency import load_template, render_prompt
-from adamllm.synth_format import EOS, synthesis_prompt
-from adamllm.synthesis import extract_triplet
+from adamllm.synth_format import synthesis_prompt
+from adamllm.synthesis import extract_triplet, synthesis_sampling
 from adamllm.tiny_models import build_tiny_model
 
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
@@ -39,7 +39,7 @@ def cases(model_dir, family):
         requests = [
             Request(synthesis_prompt(f"A dish, photo {i}.", True), str(image)) for i, image in enumerate(IMAGES)
         ]
-        return requests, Sampling(max_new_tokens=48, stop=(EOS,), skip_special_tokens=False)
+        return requests, synthesis_sampling(48)
     if family == "llama":
         triplet = {"Q": "How many?", "precise_A": "3", "informative_A": "Three cells are seen"}
         return [Request(render_prompt(load_template(), triplet))], Sampling(max_new_tokens=2, add_special_tokens=True)

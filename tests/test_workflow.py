@@ -3,21 +3,17 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_workflow
 
 from adamllm.provenance import RUN_SUMMARIES
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-IGNORED = shutil.ignore_patterns(
-    ".venv*", "results", "resources", "logs", ".snakemake", ".git", "__pycache__", ".pytest_cache"
-)
 
 
 def snakemake(workdir, *args, check=True):
@@ -41,7 +37,7 @@ def planned_jobs(output):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("demo") / "repo"
-    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    copy_workflow(workdir)
     snakemake(workdir, "--cores", "2")
     return workdir
 
@@ -109,7 +105,7 @@ def test_family_hyperparameter_retrains_only_that_family(demo, tmp_path):
 
 def test_pretrained_synthesizer_skips_tuning(tmp_path):
     workdir = tmp_path / "repo"
-    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    copy_workflow(workdir)
     override = tmp_path / "override.yaml"
     override.write_text("synthesizer:\n  source: pretrained\n  pretrained: AdaptLLM/visual-instruction-synthesizer\n")
     output = snakemake(workdir, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override))
@@ -146,7 +142,7 @@ def test_synthesizer_effect_is_reported(demo):
 @pytest.mark.parametrize("domain", ["biomed", "food"])
 def test_paper_dag_builds_without_network(domain, tmp_path):
     workdir = tmp_path / "repo"
-    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    copy_workflow(workdir)
     output = snakemake(workdir, "-n", "--configfile", f"config/paper/{domain}.yaml")
     jobs = planned_jobs(output)
     assert len(jobs["synthesize"]) == len(jobs["consistency_filter"]) == 64
@@ -160,7 +156,7 @@ def test_paper_dag_builds_without_network(domain, tmp_path):
 
 def test_site_profile_dry_run_shows_the_papers_gpu_requests(tmp_path):
     workdir = tmp_path / "repo"
-    shutil.copytree(ROOT, workdir, ignore=IGNORED)
+    copy_workflow(workdir)
     output = snakemake(workdir, "-n", "--profile", "profiles/slurm", "--configfile", "config/paper/biomed.yaml")
     requests = dict(re.findall(r"rule (\w+):.*?resources: ([^\n]*)", output, re.S))
     assert "gpu=8" in requests["posttrain"] and "gpu=8" in requests["tune_synthesizer"]
@@ -237,7 +233,7 @@ def checksums(workdir) -> dict[str, str]:
 
 def test_two_clean_demo_runs_are_identical(demo, tmp_path_factory):
     second = tmp_path_factory.mktemp("demo-again") / "repo"
-    shutil.copytree(ROOT, second, ignore=IGNORED)
+    copy_workflow(second)
     snakemake(second, "--cores", "2")
     first_sums, second_sums = checksums(demo), checksums(second)
     assert sorted(first_sums) == sorted(second_sums)
