@@ -20,14 +20,16 @@ import sys
 import time
 from pathlib import Path
 
+from adamllm import stages
+from adamllm.evaluation.scoring import score_file
+from adamllm.synth_format import EOT, header
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARDS = 64
-HEADER = "<|start_header_id|>{}<|end_header_id|>\n\n"
-EOT = "<|eot_id|>"
 
 
 def _turn(role: str, text: str) -> str:
-    return f"{HEADER.format(role)}{text}{EOT}"
+    return f"{header(role)}{text}{EOT}"
 
 
 def continuation(rng: random.Random, index: int) -> str:
@@ -94,22 +96,37 @@ def judge_shards(folder: Path) -> None:
         stats.write(folder / "judged" / path.name.replace(".jsonl", ".stats.json"))
 
 
+def synthesizer_set(f: Path) -> None:
+    stages.build_synthesizer_set(f / "seed.json", ROOT / "data_samples/blank.jpg", f / "train.json", f / "dev.json",
+                                 f / "set.stats.json", 0.1, 0.1, 42)  # fmt: skip
+
+
+def parse_and_pair(f: Path) -> None:
+    for shard in sorted((f / "synthesized").glob("*.jsonl")):
+        stages.parse_and_pair(shard, f / "triplets" / shard.name, f / "triplets" / f"{shard.stem}.stats.json")
+
+
+def filter_merge(f: Path) -> None:
+    judged = f / "judged"
+    stages.merge_shards(sorted(judged.glob("*.jsonl")), sorted(judged.glob("*.stats.json")),
+                        f / "tasks.jsonl", f / "tasks.stats.json")  # fmt: skip
+
+
+def format_posttrain(f: Path) -> None:
+    stages.format_posttrain(f / "tasks.jsonl", f / "posttrain.json", f / "dataset_info.json", "bench")
+
+
+def score_food101(f: Path) -> None:
+    score_file("Food101", f / "Food101.jsonl")
+
+
 STEPS = {
-    "synthesizer set": lambda f: __import__("adamllm.stages").stages.build_synthesizer_set(
-        f / "seed.json", ROOT / "data_samples/blank.jpg", f / "train.json", f / "dev.json", f / "set.stats.json",
-        0.1, 0.1, 42),
-    "parse + pair (64 shards)": lambda f: [
-        __import__("adamllm.stages").stages.parse_and_pair(p, f / "triplets" / p.name,
-                                                           f / "triplets" / p.name.replace(".jsonl", ".stats.json"))
-        for p in sorted((f / "synthesized").glob("*.jsonl"))],
-    "filter-merge": lambda f: __import__("adamllm.stages").stages.merge_shards(
-        sorted((f / "judged").glob("*.jsonl")), sorted((f / "judged").glob("*.stats.json")),
-        f / "tasks.jsonl", f / "tasks.stats.json"),
-    "format post-training data": lambda f: __import__("adamllm.stages").stages.format_posttrain(
-        f / "tasks.jsonl", f / "posttrain.json", f / "dataset_info.json", "bench"),
-    "score Food101": lambda f: __import__("adamllm.evaluation.scoring").evaluation.scoring.score_file(
-        "Food101", f / "Food101.jsonl"),
-}  # fmt: skip
+    "synthesizer set": synthesizer_set,
+    "parse + pair (64 shards)": parse_and_pair,
+    "filter-merge": filter_merge,
+    "format post-training data": format_posttrain,
+    "score Food101": score_food101,
+}
 
 
 def measured(command: list[str], cwd=ROOT) -> dict:
