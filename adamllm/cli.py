@@ -206,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="list stale outputs and verify the score manifests",
         description="List the outputs Snakemake would make again, each with Snakemake's reason (from "
         "`snakemake --summary`), then check every score manifest under results/ against the files it "
-        "recorded. Exit status 0 only when nothing is stale and every manifest matches. Arguments after "
+        "recorded. Exit status 0 only when nothing is stale and every manifest matches, 1 otherwise, 2 when "
+        "Snakemake cannot build the DAG (its message is printed). Arguments after "
         "`--` go to Snakemake, e.g. `adamllm audit -- --configfile config/paper/biomed.yaml`.",
     )
     audit.add_argument("--directory", default=".", help="the workflow folder (default: here)")
