@@ -12,6 +12,10 @@ if config["seed"]["source"] == "hub":
             "logs/seed/download_seed.log",
         conda:
             "../envs/main.yaml"
+        params:
+            hub=config["seed"]["hub"],
+        script:
+            "../scripts/download_seed.py"
 
 
 rule prepare_seed:

@@ -12,6 +12,10 @@ if HUB_DOMAINS:
             domain="|".join(HUB_DOMAINS),
         conda:
             "../envs/main.yaml"
+        params:
+            hub=lambda wildcards: config["domains"][wildcards.domain]["hub"],
+        script:
+            "../scripts/download_domain.py"
 
 
 rule shard_pairs:

@@ -3,11 +3,14 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import ROOT, copy_workflow
 
 from adamllm.provenance import RUN_SUMMARIES
@@ -152,6 +155,66 @@ def test_paper_dag_builds_without_network(domain, tmp_path):
     assert all("gpu=8" in r for rule, r in requests if rule in ("posttrain", "tune_synthesizer"))
     assert all("gpu=1" in r for rule, r in requests if rule in ("synthesize", "consistency_filter"))
     assert not (workdir / "resources").exists()
+
+
+def cache_hub_dataset(cache: Path, repo_id: str, files: dict[str, Path]) -> None:
+    """Put ``files`` into a Hugging Face cache as the snapshot its ``main`` ref names: what
+    ``hf_hub_download`` reads offline. A stand-in for the hub, which is unreachable here."""
+    repo = cache / f"datasets--{repo_id.replace('/', '--')}"
+    commit = "0" * 40
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    for name, source in files.items():
+        target = repo / "snapshots" / commit / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            handle.write(path, path.relative_to(folder).as_posix())
+    return archive
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Files of a folder by relative path; Snakemake's marker in a directory output left out."""
+    files = (p for p in folder.rglob("*") if p.is_file() and p.name != ".snakemake_timestamp")
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+def test_paper_download_rules_fetch_seed_and_domain_data(tmp_path, monkeypatch):
+    """The hub download rules of a paper config, run by Snakemake against a local hub cache."""
+    workdir = copy_workflow(tmp_path / "repo")
+    paper = yaml.safe_load((ROOT / "config" / "paper" / "biomed.yaml").read_text())
+    seed_hub, domain_hub = paper["seed"]["hub"], paper["domains"]["biomed"]["hub"]
+    seed, domain, cache = ROOT / "data_samples" / "seed", ROOT / "data_samples" / "biomed", tmp_path / "hub"
+    vflan, allava = seed_hub["visionflan"], seed_hub["allava"]
+    cache_hub_dataset(cache, vflan["repo_id"], {
+        vflan["metadata"]: seed / "vflan_metadata.json",
+        vflan["images_zip"]: zip_folder(seed / "images", tmp_path / "seed_images.zip"),
+    })  # fmt: skip
+    cache_hub_dataset(cache, allava["repo_id"], {
+        allava["caption"]: seed / "ALLaVA-Caption-VFLAN-4V.json",
+        allava["instruct"]: seed / "ALLaVA-Instruct-VFLAN-4V.json",
+    })  # fmt: skip
+    cache_hub_dataset(cache, domain_hub["repo_id"], {
+        domain_hub["pairs_file"]: domain / "image_caption_pairs.json",
+        domain_hub["images_archive"]: zip_folder(domain / "images", tmp_path / "domain_images.zip"),
+    })  # fmt: skip
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    downloaded = {
+        "resources/seed/vflan_metadata.json": seed / "vflan_metadata.json",
+        "resources/seed/ALLaVA-Caption-VFLAN-4V.json": seed / "ALLaVA-Caption-VFLAN-4V.json",
+        "resources/seed/ALLaVA-Instruct-VFLAN-4V.json": seed / "ALLaVA-Instruct-VFLAN-4V.json",
+        "resources/domains/biomed/pairs.json": domain / "image_caption_pairs.json",
+    }
+    folders = {"resources/seed/images": seed / "images", "resources/domains/biomed/images": domain / "images"}
+    snakemake(workdir, *downloaded, *folders, "--cores", "1", "--configfile", "config/paper/biomed.yaml")
+    for target, source in downloaded.items():
+        assert (workdir / target).read_bytes() == source.read_bytes(), target
+    for target, source in folders.items():
+        assert tree_bytes(workdir / target) == tree_bytes(source), target
 
 
 def test_site_profile_dry_run_shows_the_papers_gpu_requests(tmp_path):
