@@ -24,13 +24,14 @@ PAPER_PAIRS_PER_GPU_S = 100_000 / (12.5 * 3600)  # ≈ 2.2 on one A100
 
 
 def sample_pairs(count: int) -> list[dict]:
-    """``count`` synthesis items (caption and image path) cycled from the bundled domain samples."""
+    """``count`` synthesis items cycled from the bundled domain samples, read as the workflow reads pairs."""
+    from adamllm.errors import RecordPolicy
+    from adamllm.pairs import load_pairs
+
     pairs = []
     for domain in ("biomed", "food"):
         folder = ROOT / "data_samples" / domain
-        for record in json.loads((folder / "image_caption_pairs.json").read_text()):
-            caption = record["messages"][1]["content"]
-            pairs.append({"caption": caption, "image": str(folder / "images" / record["images"][0])})
+        pairs += load_pairs(folder / "image_caption_pairs.json", folder / "images", RecordPolicy())[0]
     return list(islice(cycle(pairs), count))
 
 
