@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from adamllm.errors import BadInputError
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "consistency_prompt.txt"
-PLACEHOLDERS = ("{question}", "{informative_answer}", "{precise_answer}")
+FIELDS = {"question": "Q", "informative_answer": "informative_A", "precise_answer": "precise_A"}
+PLACEHOLDERS = tuple(f"{{{name}}}" for name in FIELDS)
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 LABELS = ("yes", "no", "open")
 
 
@@ -25,12 +28,9 @@ def load_template(path=None) -> str:
 
 
 def render_prompt(template: str, triplet: dict) -> str:
-    """Fill the template with a triplet (plain replacement: braces in answers are safe)."""
-    return (
-        template.replace("{question}", triplet["Q"])
-        .replace("{informative_answer}", triplet["informative_A"])
-        .replace("{precise_answer}", triplet["precise_A"])
-    )
+    """Fill the template's placeholders with a triplet in one pass: text inserted for one placeholder is
+    never read again, so a question or answer that contains ``{precise_answer}`` stays as written."""
+    return _PLACEHOLDER.sub(lambda match: triplet[FIELDS[match.group()[1:-1]]], template)
 
 
 def judge_label(output: str) -> str:

@@ -61,7 +61,7 @@ def load_pairs(path, image_dir, policy: RecordPolicy, check_images: bool = True)
                 "id": index,
                 "image": str(image_path),
                 "instruction": record["messages"][0]["content"],
-                "caption": record["messages"][1]["content"].strip(),
+                "caption": record["messages"][1]["content"],  # byte for byte, as the synthesizer sees it
             }
         )
     stats.items_out = len(pairs)

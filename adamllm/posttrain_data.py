@@ -67,32 +67,46 @@ def synthetic_turns(triplet: dict, rng: random.Random, answer: str = "combined")
     return instruction.format(question=question), response.format(cot=informative, answer=precise)
 
 
-def _strip_placeholder(text: str) -> str:
-    return text.replace(IMAGE_PLACEHOLDER + "\n", "").replace(IMAGE_PLACEHOLDER, "").strip()
+def without_placeholder(text: str) -> str:
+    """``text`` with every image placeholder removed (``<image>\\n`` first, then bare ``<image>``);
+    nothing else changes."""
+    return text.replace(IMAGE_PLACEHOLDER + "\n", "").replace(IMAGE_PLACEHOLDER, "")
+
+
+def sharegpt_record(tasks: list[tuple[str, str]], image: str) -> dict:
+    """A sharegpt record of (instruction, response) turns about one image: the first user turn is the
+    image placeholder, a newline, then the instruction; every other placeholder is removed, so the
+    record carries exactly one image token."""
+    messages = []
+    for index, (instruction, response) in enumerate(tasks):
+        content = without_placeholder(instruction)
+        if index == 0:
+            content = f"{IMAGE_PLACEHOLDER}\n{content}"
+        messages += [
+            {"role": "user", "content": content},
+            {"role": "assistant", "content": without_placeholder(response)},
+        ]
+    return {"messages": messages, "images": [image]}
 
 
 def format_record(item: dict, recipe: Recipe, seed: int, keep_caption_without_task: bool) -> dict | None:
-    """The sharegpt record of one image, or None when it gets no task under the recipe."""
+    """The sharegpt record of one image, or None when it gets no task under the recipe.
+
+    With ``keep_caption_without_task`` off (the reference formatter), an image is dropped only when no
+    triplet was synthesized for it; one whose triplet was judged No or Open keeps its caption task.
+    """
     rng = random.Random(f"{seed}:{item['id']}")
     tasks = []
     triplet = item.get("triplet")
-    use_task = triplet is not None and (
+    if triplet is None and recipe.tasks and not keep_caption_without_task:
+        return None
+    if triplet is not None and (
         recipe.tasks == "unfiltered" or (recipe.tasks == "filtered" and item.get("consistent", False))
-    )
-    if use_task:
+    ):
         tasks.append(synthetic_turns(triplet, rng, recipe.answer))
-    elif recipe.tasks and recipe.caption and not keep_caption_without_task:
-        return None
     if recipe.caption:
-        caption_task = (_strip_placeholder(item["instruction"]), item["caption"])
-        tasks.insert(rng.randrange(len(tasks) + 1), caption_task)
-    if not tasks:
-        return None
-    messages = []
-    for index, (instruction, response) in enumerate(tasks):
-        content = IMAGE_PLACEHOLDER + instruction if index == 0 else instruction
-        messages += [{"role": "user", "content": content}, {"role": "assistant", "content": response}]
-    return {"messages": messages, "images": [item["image"]]}
+        tasks.insert(rng.randrange(len(tasks) + 1), (item["instruction"], item["caption"]))
+    return sharegpt_record(tasks, item["image"]) if tasks else None
 
 
 def general_record(seed_record: dict, index: int, seed: int) -> dict:
@@ -105,11 +119,7 @@ def general_record(seed_record: dict, index: int, seed: int) -> dict:
         instruction, response = synthetic_turns(triplet, rng)
     else:
         instruction, response = question, precise
-    messages = [
-        {"role": "user", "content": IMAGE_PLACEHOLDER + instruction},
-        {"role": "assistant", "content": response},
-    ]
-    return {"messages": messages, "images": [seed_record["image"]]}
+    return sharegpt_record([(instruction, response)], seed_record["image"])
 
 
 def dataset_info(name: str, file_name: str) -> dict:

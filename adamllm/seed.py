@@ -10,9 +10,8 @@ from tqdm import tqdm
 from adamllm.errors import RecordPolicy
 from adamllm.images import image_problem
 from adamllm.io import read_json_list
+from adamllm.pairs import IMAGE_PLACEHOLDER
 from adamllm.stats import StageStats
-
-IMAGE_PLACEHOLDER = "<image>"
 
 
 def _record_id(record, index: int) -> str:
@@ -37,35 +36,46 @@ def _two_turns(path, record, index, policy: RecordPolicy) -> tuple[str, str] | N
     return turns[0]["value"], turns[1]["value"]
 
 
+LEADING, TRAILING = IMAGE_PLACEHOLDER + "\n", "\n" + IMAGE_PLACEHOLDER
+
+
 def strip_image_placeholder(question: str) -> str | None:
-    """Remove the image placeholder from the start or end of a seed question; None if it has none."""
-    if question.startswith(IMAGE_PLACEHOLDER + "\n"):
-        return question[len(IMAGE_PLACEHOLDER) + 1 :]
-    if question.endswith("\n" + IMAGE_PLACEHOLDER):
-        return question[: -len(IMAGE_PLACEHOLDER) - 1]
-    return None
+    """A seed question without its image placeholders; None if it has none at its start or end.
+
+    The placeholder sits as ``<image>\\n`` at the start or ``\\n<image>`` at the end; every occurrence
+    of either form is removed and the rest is kept byte for byte (docs/method.md, seed data).
+    """
+    if not (question.startswith(LEADING) or question.endswith(TRAILING)):
+        return None
+    return question.replace(LEADING, "").replace(TRAILING, "")
 
 
-def load_captions(path, policy: RecordPolicy) -> dict[str, dict]:
-    """ALLaVA captions keyed by image basename; duplicated names and empty captions are bad records."""
+def load_captions(path, policy: RecordPolicy, stats: StageStats) -> dict[str, dict]:
+    """ALLaVA captions keyed by image basename, kept byte for byte. A second caption of an image is
+    ignored and counted (the first stays); an empty caption is a bad record."""
     captions: dict[str, dict] = {}
     for index, record in enumerate(tqdm(read_json_list(path), desc="captions", unit="rec", leave=False)):
         turns = _two_turns(path, record, index, policy)
         if turns is None:
             continue
         name = posixpath.basename(record["image"])
-        caption = turns[1].strip()
-        if not caption:
+        if not turns[1].strip():
             policy.bad(path, "empty caption", _record_id(record, index), "empty caption")
         elif name in captions:
-            policy.bad(path, f"duplicated image name {name!r}", _record_id(record, index), "duplicated image")
+            stats.counts["duplicated captions (ignored)"] += 1
         else:
-            captions[name] = {"caption": caption}
+            captions[name] = {"caption": turns[1]}
     return captions
 
 
-def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, with_task: bool) -> None:
-    """Attach the QAs of a VisionFLAN (precise) or ALLaVA-Instruct (informative) file to captioned images."""
+def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, stats: StageStats) -> None:
+    """Attach the QAs of a VisionFLAN (precise) or ALLaVA-Instruct (informative) file to captioned images.
+
+    QAs are kept byte for byte once the image placeholder is removed. A QA whose image has no caption
+    is ignored and counted; VisionFLAN records also give the image its path and task name, the last
+    record's when several name the same image.
+    """
+    with_task = kind == "precise"
     for index, record in enumerate(tqdm(read_json_list(path), desc=kind, unit="rec", leave=False)):
         turns = _two_turns(path, record, index, policy)
         if turns is None:
@@ -75,19 +85,17 @@ def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, w
         question = strip_image_placeholder(turns[0])
         if question is None:
             policy.bad(path, "question has no image placeholder '<image>' at its start or end", where, "no placeholder")
-        elif not turns[1].strip():
-            policy.bad(path, "empty answer", where, "empty answer")
+        elif with_task and not isinstance(record.get("task_name"), str):
+            policy.bad(path, "record has no 'task_name'", where, "no task name")
         elif name not in captions:
-            policy.bad(path, f"image {name!r} has no caption", where, "no caption")
+            stats.counts[f"{kind} QAs without caption (ignored)"] += 1
         else:
             entry = captions[name]
-            entry.setdefault(kind, []).append([question.strip(), turns[1].strip()])
+            entry.setdefault(kind, []).append([question, turns[1]])
             if with_task:
-                if not isinstance(record.get("task_name"), str):
-                    policy.bad(path, "record has no 'task_name'", where, "no task name")
-                    continue
-                entry.setdefault("task_name", record["task_name"])
-                entry.setdefault("image", record["image"])
+                if entry.get("task_name", record["task_name"]) != record["task_name"]:
+                    stats.counts["images renamed to a later task"] += 1
+                entry["task_name"], entry["image"] = record["task_name"], record["image"]
 
 
 def join_seed(
@@ -95,10 +103,10 @@ def join_seed(
 ) -> tuple[list[dict], StageStats]:
     """Joined seed records ``{image, task_name, caption, precise, informative}``, sorted by image name."""
     stats = StageStats("seed")
-    joined = load_captions(allava_caption, policy)
+    joined = load_captions(allava_caption, policy, stats)
     stats.counts["captions"] = len(joined)
-    _add_qas(visionflan_metadata, "precise", joined, policy, with_task=True)
-    _add_qas(allava_instruct, "informative", joined, policy, with_task=False)
+    _add_qas(visionflan_metadata, "precise", joined, policy, stats)
+    _add_qas(allava_instruct, "informative", joined, policy, stats)
     stats.items_in = len(joined)
     records = []
     for name in tqdm(sorted(joined), desc="seed images", unit="img", leave=False):

@@ -28,9 +28,10 @@ def parse_qa_turns(text: str) -> list[tuple[str, str]]:
 
 
 def _split_hint(question: str) -> tuple[str | None, str]:
+    """The hint's kind and the question after the hint line, cut exactly (the rest is not stripped again)."""
     for kind, hint in HINTS.items():
         if question.startswith(hint + "\n"):
-            return kind, question[len(hint) + 1 :].strip()
+            return kind, question[len(hint) + 1 :]
     return None, question
 
 

@@ -38,6 +38,19 @@ def test_valid_pairs_load(pairs_dir):
     assert [p["id"] for p in pairs] == [0, 1] and stats.items_out == 2
 
 
+def test_caption_goes_into_the_synthesis_prompt_byte_for_byte(pairs_dir):
+    """SPEC §4: the caption is used as the pairs file has it, not stripped."""
+    from adamllm.synth_format import EOT, USER_HEADER
+    from adamllm.synthesis import synthesis_request
+
+    caption = "  A cell,\n\tstained. "
+    path = write(pairs_dir / "pairs.json", [pair("a.jpg", caption=caption)])
+    (item,), _ = load_pairs(path, pairs_dir / "images", RecordPolicy())
+    assert item["caption"] == caption
+    prompt = synthesis_request(item, True, "<|reserved_special_token_4|>").prompt
+    assert prompt.endswith(f"<|end_header_id|>\n\n{caption}{EOT}{USER_HEADER}")
+
+
 @pytest.mark.parametrize(
     "record,message",
     [
@@ -105,17 +118,19 @@ def test_seed_join_by_basename(tmp_path, make_image):
     assert records[0]["precise"] == [["Q?", "a"]] and records[0]["informative"] == [["Q?", "long a"]]
 
 
-def test_seed_record_without_caption(tmp_path, make_image):
+def test_seed_qa_without_caption_is_ignored_and_counted(tmp_path, make_image):
+    """SPEC §1: a precise or informative QA whose image has no caption is normal in the real files."""
     conv = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
     vflan = [
         {"id": 0, "image": "task/x.jpg", "task_name": "task", "conversations": conv},
         {"id": 9, "image": "task/nocap.jpg", "task_name": "task", "conversations": conv},
     ]
-    files = seed_files(tmp_path, make_image, vflan=vflan)
-    with pytest.raises(BadInputError, match=r"m.json, record 1 \(id 9\): image 'nocap.jpg' has no caption"):
-        join_seed(*files, RecordPolicy())
-    records, stats = join_seed(*files, RecordPolicy("skip"))
-    assert stats.skipped == {"no caption": 1}
+    instruct = [{"id": n, "image": f"v/{n}", "conversations": conv} for n in ("x.jpg", "nocap.jpg", "other.jpg")]
+    for policy in ("stop", "skip"):
+        records, stats = join_seed(*seed_files(tmp_path, make_image, vflan=vflan, instruct=instruct), RecordPolicy(policy))
+        assert [r["task_name"] for r in records] == ["task"] and stats.skipped == {}
+        assert stats.counts["precise QAs without caption (ignored)"] == 1
+        assert stats.counts["informative QAs without caption (ignored)"] == 2
 
 
 def test_seed_question_without_placeholder(tmp_path, make_image):
@@ -125,14 +140,52 @@ def test_seed_question_without_placeholder(tmp_path, make_image):
         join_seed(*seed_files(tmp_path, make_image, vflan=vflan), RecordPolicy())
 
 
-def test_seed_duplicated_caption_image(tmp_path, make_image):
-    conv = [{"from": "human", "value": "<image>\nCap"}, {"from": "gpt", "value": "cap"}]
+def test_seed_second_caption_is_ignored_and_counted(tmp_path, make_image):
+    """SPEC §1: a second caption for an already-captioned image is ignored; the first one stays."""
+    conv = lambda cap: [{"from": "human", "value": "<image>\nCap"}, {"from": "gpt", "value": cap}]  # noqa: E731
     captions = [
-        {"id": 1, "image": "a/x.jpg", "conversations": conv},
-        {"id": 2, "image": "b/x.jpg", "conversations": conv},
+        {"id": 1, "image": "a/x.jpg", "conversations": conv("first")},
+        {"id": 2, "image": "b/x.jpg", "conversations": conv("second")},
+        {"id": 3, "image": "a/y.jpg", "conversations": conv("cap y")},
     ]
-    with pytest.raises(BadInputError, match="c.json, record 1 .*duplicated image name 'x.jpg'"):
-        join_seed(*seed_files(tmp_path, make_image, captions=captions), RecordPolicy())
+    records, stats = join_seed(*seed_files(tmp_path, make_image, captions=captions), RecordPolicy())
+    assert [r["caption"] for r in records] == ["first", "cap y"]
+    assert stats.counts["duplicated captions (ignored)"] == 1 and stats.skipped == {}
+
+
+def test_seed_image_of_several_tasks_takes_the_last_task_name(tmp_path, make_image):
+    conv = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
+    vflan = [
+        {"id": 0, "image": "task/x.jpg", "task_name": "first_task", "conversations": conv},
+        {"id": 1, "image": "task/y.jpg", "task_name": "task", "conversations": conv},
+        {"id": 2, "image": "task/x.jpg", "task_name": "last_task", "conversations": conv},
+    ]
+    records, stats = join_seed(*seed_files(tmp_path, make_image, vflan=vflan), RecordPolicy())
+    assert [r["task_name"] for r in records] == ["last_task", "task"]
+    assert records[0]["precise"] == [["Q?", "a"], ["Q?", "a"]]  # both records' QAs stay
+
+
+@pytest.mark.parametrize(
+    "question,kept",
+    [
+        ("<image>\nWhat is shown? ", "What is shown? "),
+        ("  What is shown?\n<image>", "  What is shown?"),
+        ("<image>\nCompare <image>\nthis and\n<image>", "Compare this and"),
+        ("<image>\n\tTabs\tand  spaces\n", "\tTabs\tand  spaces\n"),
+    ],
+)
+def test_seed_text_is_kept_byte_for_byte_without_image_placeholders(tmp_path, make_image, question, kept):
+    """SPEC §1: every '<image>\\n' / '\\n<image>' is removed; questions, answers and captions are
+    otherwise not stripped."""
+    conv = lambda q, a: [{"from": "human", "value": q}, {"from": "gpt", "value": a}]  # noqa: E731
+    vflan = [{"id": 0, "image": "task/x.jpg", "task_name": "t", "conversations": conv(question, " 4 \n")}]
+    instruct = [{"id": 0, "image": "v/x.jpg", "conversations": conv(question, "\nFour.  ")}]
+    captions = [{"id": 0, "image": "v/x.jpg", "conversations": conv("<image>\nCap", "  A cap. \n")}]
+    files = seed_files(tmp_path, make_image, vflan=vflan, captions=captions, instruct=instruct)
+    (record,), _ = join_seed(*files, RecordPolicy())
+    assert record["precise"] == [[kept, " 4 \n"]]
+    assert record["informative"] == [[kept, "\nFour.  "]]
+    assert record["caption"] == "  A cap. \n"
 
 
 def test_atomic_write_leaves_nothing_on_crash(tmp_path):

@@ -26,6 +26,19 @@ def test_render_fills_item_and_keeps_braces_in_answers():
     )
 
 
+def test_template_is_filled_in_one_pass():
+    """SPEC §5: as str.format would, text inside an inserted question or answer is never a placeholder."""
+    triplet = {
+        "Q": "Is {precise_answer} the {informative_answer}?",
+        "precise_A": "{question}",
+        "informative_A": "{precise_answer} and {question}",
+    }
+    template = "Q={question}|I={informative_answer}|P={precise_answer}"
+    assert render_prompt(template, triplet) == template.format(
+        question=triplet["Q"], informative_answer=triplet["informative_A"], precise_answer=triplet["precise_A"]
+    )
+
+
 def test_custom_template_must_hold_each_placeholder(tmp_path):
     path = tmp_path / "t.txt"
     path.write_text("## Question: {question}\n## Consistent:")

@@ -61,15 +61,45 @@ def test_caption_and_task_come_in_both_orders_seeded_per_record():
     assert again == [format_record(item(t, True, id), RECIPES["single_stage"], 42, True) for id in range(30)]
 
 
-def test_rejected_task_keeps_caption_by_default_or_drops_image():
+def test_rejected_task_keeps_caption_in_both_modes():
+    """SPEC §6: an image whose triplet was judged No/Open keeps its caption task, whatever the option."""
     t = {"Q": "Q?", "precise_A": "4", "informative_A": "x"}
-    record = format_record(item(t, consistent=False), RECIPES["single_stage"], 42, True)
-    assert record["messages"] == [
-        {"role": "user", "content": "<image>Describe the image."},
+    caption_task = [
+        {"role": "user", "content": "<image>\nDescribe the image."},
         {"role": "assistant", "content": "A cell."},
     ]
-    assert format_record(item(t, consistent=False), RECIPES["single_stage"], 42, False) is None
+    for keep in (True, False):
+        assert format_record(item(t, consistent=False), RECIPES["single_stage"], 42, keep)["messages"] == caption_task
+
+
+def test_image_without_triplet_is_dropped_only_with_the_option_off():
+    """SPEC §6: the reference formatter drops an image only when no triplet was synthesized for it."""
     assert format_record(item(None), RECIPES["single_stage"], 42, False) is None
+    assert len(format_record(item(None), RECIPES["single_stage"], 42, True)["messages"]) == 2
+    assert format_record(item(None), RECIPES["caption_only"], 42, False) is not None  # no tasks wanted at all
+
+
+@pytest.mark.parametrize(
+    "instruction,question",
+    [("<image>\nDescribe it.", "How many?"), ("Describe it.<image>", "<image>\nHow many?"), ("<image>x", "a <image> b")],
+)
+def test_placeholders_inside_text_are_removed_and_one_leads(instruction, question):
+    """SPEC §6: the first user turn is '<image>\\n' + instruction; placeholders already inside a caption
+    instruction or a synthesized question are removed first, so a record carries exactly one."""
+    t = {"Q": question, "precise_A": "4", "informative_A": "Four cells"}
+    for id in range(12):
+        record = format_record({**item(t, True, id), "instruction": instruction}, RECIPES["single_stage"], 42, True)
+        first = record["messages"][0]["content"]
+        assert first.startswith("<image>\n") and "<image>" not in first[len("<image>\n") :]
+        assert sum(m["content"].count("<image>") for m in record["messages"]) == 1
+        at = next(i for i, m in enumerate(record["messages"]) if m["content"] == "A cell.") - 1
+        expected = instruction.replace("<image>\n", "").replace("<image>", "")
+        assert record["messages"][at]["content"] == ("<image>\n" if at == 0 else "") + expected
+
+
+def test_caption_text_is_kept_byte_for_byte():
+    record = format_record({**item(None), "caption": "  A cell.\n"}, RECIPES["caption_only"], 42, True)
+    assert record["messages"][1]["content"] == "  A cell.\n"
 
 
 @pytest.mark.parametrize("recipe,turns", [("caption_only", 2), ("synthetic_only", 2), ("unfiltered_precise", 4)])

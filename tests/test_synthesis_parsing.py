@@ -78,6 +78,15 @@ def test_first_question_with_both_answers_wins_and_only_one_triplet():
     assert pair_triplet(turns)["Q"] == "B?"
 
 
+def test_hint_is_cut_exactly_and_the_rest_compared_as_it_is():
+    """SPEC §4: the hint line is cut off exactly; the questions after it are not stripped again, so
+    ' Q?' and 'Q?' are different questions."""
+    precise, informative = "Answer with a precise response.\n", "Answer with an informative response.\n"
+    turns = [(precise + " Q? ", "A"), (informative + "Q?", "long A"), (informative + " Q? ", "long B")]
+    assert pair_triplet(turns) == {"Q": " Q? ", "precise_A": "A", "informative_A": "long B"}
+    assert pair_triplet(turns[:2]) is None
+
+
 def test_unhinted_and_unmatched_questions_give_no_triplet():
     assert pair_triplet([("What?", "x"), (P + "A?", "a"), (I + "B?", "b")]) is None
     assert pair_triplet([(P + "A?", "a"), (P + "A?", "again")]) is None
