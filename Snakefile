@@ -8,7 +8,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The demo is the default run. Given --configfile (a paper config, say), Snakemake reads only the files
+# given: no demo value can leak into a paper run (config/README.md, "How configs combine").
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
 
 from adamllm.checkpoints import vllm_compatible
+from adamllm.deepspeed import deepspeed_config
 from adamllm.errors import BadInputError
 from adamllm.families import get_family
 from adamllm.io import atomic_write, read_json
-from adamllm.launch import run_distributed
+from adamllm.launch import run_distributed, torchrun
+from adamllm.optim import two_rate_optimizer
 
 
 @dataclass
@@ -33,6 +36,7 @@ class PostTrainSettings:
     image_min_pixels: int = 32 * 32
     seed: int = 42
     learning_rate: float | None = None
+    vision_learning_rate: float | None = None
     weight_decay: float | None = None
     warmup_ratio: float | None = None
 
@@ -46,17 +50,25 @@ class PostTrainSettings:
         return cls(**merged)
 
 
-def deepspeed_config(stage: int) -> str:
-    """The bundled DeepSpeed config of a ZeRO stage."""
-    return str(Path(__file__).parent / "templates" / f"deepspeed_zero{stage}.json")
-
-
-def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
-    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset."""
+def _hparams(family_name):
     family = get_family(family_name)
     if family.llamafactory_template is None or family.hparams is None:
         raise ValueError(f"family {family_name!r} is not a post-training target")
-    hp = family.hparams
+    return family.hparams
+
+
+def vision_learning_rate(family_name, settings: PostTrainSettings) -> float:
+    """The vision tower's learning rate: the setting, else the family's (paper Table 10)."""
+    rate = settings.vision_learning_rate
+    return rate if rate is not None else _hparams(family_name).vision_learning_rate
+
+
+def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
+    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset. Every part of the
+    model trains: the vision tower at :func:`vision_learning_rate` (an optimizer parameter group, see
+    :func:`train_in_process`), the LLM and projector at ``learning_rate``."""
+    family = get_family(family_name)
+    hp = _hparams(family_name)
     args = {
         "stage": "sft",
         "do_train": True,
@@ -80,8 +92,7 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "bf16": settings.bf16,
         "image_max_pixels": settings.image_max_pixels,
         "image_min_pixels": settings.image_min_pixels,
-        # Stock LLaMA-Factory has one learning rate: train the vision side only where the paper's rates agree.
-        "freeze_vision_tower": hp.vision_learning_rate != hp.learning_rate,
+        "freeze_vision_tower": False,
         "freeze_multi_modal_projector": False,
         "seed": settings.seed,
         "data_seed": settings.seed,
@@ -92,19 +103,48 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "plot_loss": False,
     }
     if settings.deepspeed:
-        args["deepspeed"] = deepspeed_config(hp.deepspeed_stage)
+        args["deepspeed"] = deepspeed_config(f"zero{hp.deepspeed_stage}")
     return args
 
 
-def run_llamafactory(args: dict, config_path: Path) -> None:
-    """In-process on CPU or one GPU; through LLaMA-Factory's torchrun launcher on several GPUs or nodes."""
+def is_vision_parameter(model_type: str) -> Callable[[str], bool]:
+    """Whether a parameter belongs to the vision tower, by LLaMA-Factory's own table of composite models
+    (the keys its ``freeze_vision_tower`` freezes); the projector is not part of it."""
+    from llamafactory.model.model_utils.visual import COMPOSITE_MODELS
+
+    keys = COMPOSITE_MODELS[model_type].vision_model_keys if model_type in COMPOSITE_MODELS else []
+    return lambda name: any(key in name for key in keys)
+
+
+def train_in_process(args: dict, vision_rate: float, callbacks=()) -> None:
+    """LLaMA-Factory's ``run_exp`` in this process, its optimizer given two parameter groups: the vision
+    tower at ``vision_rate``, everything else at ``args["learning_rate"]`` (stock LLaMA-Factory has one
+    learning rate; its SFT trainer takes an optimizer from ``create_custom_optimizer``)."""
+    from llamafactory.train.sft import trainer as sft_trainer
+    from llamafactory.train.tuner import run_exp
+
+    stock = sft_trainer.create_custom_optimizer
+
+    def create_optimizer(model, training_args, finetuning_args):
+        special = stock(model, training_args, finetuning_args)  # GaLore, LoRA+… if configured
+        if special is not None:
+            return special
+        return two_rate_optimizer(model, training_args, vision_rate, is_vision_parameter(model.config.model_type))
+
+    sft_trainer.create_custom_optimizer = create_optimizer
+    try:
+        run_exp(dict(args), callbacks=list(callbacks))
+    finally:
+        sft_trainer.create_custom_optimizer = stock
+
+
+def run_llamafactory(args: dict, config_path: Path, vision_rate: float) -> None:
+    """In-process on CPU or one GPU; on several GPUs or nodes, torchrun runs :func:`main` per GPU."""
     with atomic_write(config_path) as handle:
         yaml.safe_dump(args, handle, sort_keys=False)
-    launcher = [sys.executable, "-m", "llamafactory.cli", "train", str(config_path)]
-    if not run_distributed(launcher, {"FORCE_TORCHRUN": "1"}):
-        from llamafactory.train.tuner import run_exp
-
-        run_exp(dict(args))
+    worker = ["adamllm.posttrain", str(config_path), "--vision-learning-rate", repr(vision_rate)]
+    if not run_distributed(torchrun(worker)):
+        train_in_process(args, vision_rate)
 
 
 def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list[str]:
@@ -142,7 +182,7 @@ def post_train(
     shutil.rmtree(work, ignore_errors=True)  # never resume a stale, interrupted run
     parsed = settings if isinstance(settings, PostTrainSettings) else PostTrainSettings(**settings)
     args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
-    run_llamafactory(args, work.with_name(work.name + ".yaml"))
+    run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed))
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
     vllm_compatible(work)
     log = json.loads((work / "trainer_state.json").read_text())["log_history"]
@@ -170,3 +210,17 @@ def _training_recipes() -> dict[str, TrainingRecipe]:
 
 
 TRAINING_RECIPES = _training_recipes()
+
+
+def main(argv=None) -> None:
+    """One worker of a multi-GPU post-training (started by torchrun): the saved LLaMA-Factory config and
+    the vision tower's learning rate."""
+    parser = argparse.ArgumentParser(prog="python -m adamllm.posttrain", description=main.__doc__)
+    parser.add_argument("config", help="LLaMA-Factory YAML written by run_llamafactory")
+    parser.add_argument("--vision-learning-rate", type=float, required=True)
+    args = parser.parse_args(argv)
+    train_in_process(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")), args.vision_learning_rate)
+
+
+if __name__ == "__main__":
+    main()

@@ -255,7 +255,10 @@ def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rat
     from adamllm.tuning import TuningSettings
     from adamllm.tuning import warm_up_checker as warm_up
 
-    settings = TuningSettings(max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048)
+    settings = TuningSettings(
+        max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048,
+        per_device_batch_size=1, gradient_accumulation_steps=1, bf16=False, deepspeed=None,
+    )  # fmt: skip
     write_json(loss_out, warm_up(base, read_json(seed), consistency.load_template(template), out, settings))
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import torch
 
 from adamllm.checkpoints import vllm_compatible
+from adamllm.deepspeed import deepspeed_config
 from adamllm.images import load_rgb
+from adamllm.optim import two_rate_optimizer
 from adamllm.synth_format import Segment, training_segments
 
 IGNORE = -100
@@ -24,22 +26,46 @@ IGNORE = -100
 
 @dataclass
 class TuningSettings:
-    """Trainer settings; ``vision_learning_rate`` applies to the vision tower's parameters."""
+    """Trainer settings, defaulting to the paper's synthesizer tuning (Table 9: 2 epochs, global batch
+    4 × 4 × 8 GPUs = 128, lr 2e-5 / vision 2e-6, cosine, warm-up 0.03, bf16, ZeRO-3, 6144 tokens).
 
-    epochs: float = 1.0
+    ``vision_learning_rate`` applies to the vision tower's parameters; ``deepspeed`` is ``zero2``,
+    ``zero3`` (the bundled configs), a path, or None.
+    """
+
+    epochs: float = 2.0
     max_steps: int = -1
     learning_rate: float = 2e-5
     vision_learning_rate: float = 2e-6
     weight_decay: float = 0.0
     warmup_ratio: float = 0.03
     lr_scheduler: str = "cosine"
-    per_device_batch_size: int = 1
-    gradient_accumulation_steps: int = 1
+    per_device_batch_size: int = 4
+    gradient_accumulation_steps: int = 4
     max_length: int = 6144
-    bf16: bool = False
-    deepspeed: str | None = None
+    bf16: bool = True
+    deepspeed: str | None = "zero3"
     seed: int = 42
     logging_steps: int = 1
+
+
+def trainer_arguments(settings: TuningSettings) -> dict:
+    """The Hugging Face ``TrainingArguments`` a tuning runs with (besides output folder and device)."""
+    return {
+        "num_train_epochs": settings.epochs,
+        "max_steps": settings.max_steps,
+        "learning_rate": settings.learning_rate,
+        "weight_decay": settings.weight_decay,
+        "warmup_ratio": settings.warmup_ratio,
+        "lr_scheduler_type": settings.lr_scheduler,
+        "per_device_train_batch_size": settings.per_device_batch_size,
+        "gradient_accumulation_steps": settings.gradient_accumulation_steps,
+        "bf16": settings.bf16,
+        "deepspeed": deepspeed_config(settings.deepspeed),
+        "seed": settings.seed,
+        "data_seed": settings.seed,
+        "logging_steps": settings.logging_steps,
+    }
 
 
 def encode(segments: list[Segment], trained_roles: set[str], tokenizer, processor=None, image=None, max_length=None):
@@ -136,33 +162,14 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
     class _Trainer(Trainer):
         def create_optimizer(self, *args, **kwargs):
             if self.optimizer is None:
-                decay = set(self.get_decay_parameter_names(self.model))
-                groups = {}
-                for name, param in self.model.named_parameters():
-                    if not param.requires_grad:
-                        continue
-                    lr = settings.vision_learning_rate if name in vision_names else settings.learning_rate
-                    wd = settings.weight_decay if name in decay else 0.0
-                    groups.setdefault((lr, wd), []).append(param)
-                params = [{"params": p, "lr": lr, "weight_decay": wd} for (lr, wd), p in groups.items()]
-                self.optimizer = torch.optim.AdamW(params, lr=settings.learning_rate)
+                self.optimizer = two_rate_optimizer(
+                    self.model, self.args, settings.vision_learning_rate, vision_names.__contains__
+                )
             return self.optimizer
 
     args = TrainingArguments(
         output_dir=str(work),
-        num_train_epochs=settings.epochs,
-        max_steps=settings.max_steps,
-        learning_rate=settings.learning_rate,
-        weight_decay=settings.weight_decay,
-        warmup_ratio=settings.warmup_ratio,
-        lr_scheduler_type=settings.lr_scheduler,
-        per_device_train_batch_size=settings.per_device_batch_size,
-        gradient_accumulation_steps=settings.gradient_accumulation_steps,
-        bf16=settings.bf16,
-        deepspeed=settings.deepspeed,
-        seed=settings.seed,
-        data_seed=settings.seed,
-        logging_steps=settings.logging_steps,
+        **trainer_arguments(settings),
         save_strategy="no",
         report_to=[],
         remove_unused_columns=False,

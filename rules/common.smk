@@ -14,7 +14,9 @@ validate(config, "../config/schema.yaml")
 
 TINY_PREFIX = "tiny:"
 DOMAINS = config["run_domains"]
-TARGETS = config["run_targets"] or list(config["targets"])
+TARGETS = (
+    list(config["targets"]) if config["run_targets"] is None else config["run_targets"]
+)
 for _target in TARGETS:
     if _target not in config["targets"]:
         raise ValueError(
@@ -157,7 +159,7 @@ def checker_template():
 
 
 HUB_DOMAINS = [d for d in DOMAINS if "hub" in config["domains"][d]]
-for _domain in DOMAINS:
+for _domain in DOMAINS if TRAIN_RECIPES else []:
     if (
         _domain not in HUB_DOMAINS
         and not {"pairs", "image_dir"} <= config["domains"][_domain].keys()
@@ -218,6 +220,18 @@ def target_hub_id(wildcards):
     return model_path(config["targets"][wildcards.target]["model"])
 
 
+# Evaluated variants that are not trained here: the target itself, and the authors' released model.
+GIVEN_VARIANTS = ("base", "released")
+
+
+def given_model(wildcards):
+    """The model spec of a variant that is not trained here (see GIVEN_VARIANTS)."""
+    target = config["targets"][wildcards.target]
+    if wildcards.variant == "released":
+        return target["released"][wildcards.domain]
+    return target["model"]
+
+
 def posttrain_settings(wildcards):
     """Shared settings with the target family's overrides, as a plain dict (a param: a change reruns)."""
     family = target_family(wildcards.target)
@@ -230,11 +244,18 @@ def posttrain_settings(wildcards):
 # --- evaluation ---------------------------------------------------------------------------------
 
 
+def evaluated_variants(domain, target):
+    """The base model, the released model (where the config names one) and each requested recipe."""
+    variants = ["base"] if config["evaluation"]["base_models"] else []
+    if config["evaluation"]["released_models"] and domain in config["targets"][
+        target
+    ].get("released", {}):
+        variants.append("released")
+    return variants + config["posttrain"]["recipes"]
+
+
 def evaluated_models(domain):
-    """Every (target, variant) evaluated in a domain: the base models and each requested recipe."""
-    variants = (["base"] if config["evaluation"]["base_models"] else []) + config[
-        "posttrain"
-    ]["recipes"]
+    """Every (target, variant) evaluated in a domain."""
     return [
         {
             "target": target,
@@ -243,15 +264,15 @@ def evaluated_models(domain):
             "scores": f"results/{domain}/scores/{target}/{variant}",
         }
         for target in TARGETS
-        for variant in variants
+        for variant in evaluated_variants(domain, target)
     ]
 
 
 def eval_inputs(wildcards):
     """The model to evaluate (base target or post-trained checkpoint) and, for local sets, the sample files."""
     inputs = {}
-    if wildcards.variant == "base":
-        inputs["model"] = model_input(config["targets"][wildcards.target]["model"])
+    if wildcards.variant in GIVEN_VARIANTS:
+        inputs["model"] = model_input(given_model(wildcards))
     else:
         inputs["model"] = (
             f"results/{wildcards.domain}/models/{wildcards.variant}/{wildcards.target}"
@@ -269,7 +290,7 @@ def provenance_inputs(wildcards):
     """What a score's manifest checksums besides its predictions: the evaluated model, the benchmark
     sample files, and the post-training data of each recipe on its lineage."""
     inputs = eval_inputs(wildcards)
-    if wildcards.variant != "base":
+    if wildcards.variant not in GIVEN_VARIANTS:
         inputs["data"] = [
             f"results/{wildcards.domain}/posttrain_data/{TRAINING_RECIPES[r].data}/data.json"
             for r in recipe_chain(wildcards.variant)
@@ -292,8 +313,8 @@ def provenance_params(wildcards):
     """Config values on a score's lineage and the model specs behind it, for its manifest."""
     target = config["targets"][wildcards.target]
     lineage = {"evaluation": config["evaluation"], "target": target}
-    models = {"target": target["model"]}
-    if wildcards.variant != "base":
+    models = {"target": given_model(wildcards)}
+    if wildcards.variant not in GIVEN_VARIANTS:
         lineage.update(
             recipes=recipe_chain(wildcards.variant),
             posttrain_settings=posttrain_settings(wildcards),
@@ -312,14 +333,18 @@ def provenance_params(wildcards):
 # --- generation backends --------------------------------------------------------------------------
 
 
-def backend_params(backend):
-    """Engine options and interpreter of a generation backend (vLLM's come from the ``vllm`` section)."""
+def backend_params(backend, max_model_len):
+    """Engine options and interpreter of a generation backend: vLLM's come from the ``vllm`` section
+    and the stage's context length."""
     if backend != "vllm":
         return {"options": {}, "python": None}
     options = {
         k: v for k, v in config["vllm"].items() if k != "python" and v is not None
     }
-    return {"options": options, "python": config["vllm"]["python"]}
+    return {
+        "options": {**options, "max_model_len": max_model_len},
+        "python": config["vllm"]["python"],
+    }
 
 
 def backend_env(backend):
@@ -327,14 +352,16 @@ def backend_env(backend):
 
 
 def all_outputs():
-    outputs = expand("results/{domain}/stats.json", domain=DOMAINS)
+    outputs = expand("results/report/{domain}_scores.csv", domain=DOMAINS)
+    if not TRAIN_RECIPES:  # evaluation only (e.g. config/paper/audit-released.yaml)
+        return outputs
+    outputs += expand("results/{domain}/stats.json", domain=DOMAINS)
     outputs += expand(
         "results/{domain}/models/{recipe}/{target}",
         domain=DOMAINS,
         recipe=config["posttrain"]["recipes"],
         target=TARGETS,
     )
-    outputs += expand("results/report/{domain}_scores.csv", domain=DOMAINS)
     if (
         config["synthesizer"]["source"] == "tune"
         and config["synthesizer"]["untuned_check_pairs"]

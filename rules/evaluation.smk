@@ -11,12 +11,12 @@ rule predict:
     benchmark:
         "results/benchmarks/{domain}/predict/{target}/{variant}.tsv"
     wildcard_constraints:
-        variant="|".join(["base", *TRAIN_RECIPES]),
+        variant="|".join([*GIVEN_VARIANTS, *TRAIN_RECIPES]),
         target="|".join(TARGETS),
     conda:
         backend_env(config["evaluation"]["backend"])
     params:
-        model=model_param(target_hub_id),
+        model=model_param(lambda wildcards: model_path(given_model(wildcards))),
         family=lambda wildcards: target_family(wildcards.target),
         tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
         source=config["evaluation"]["source"],
@@ -25,8 +25,12 @@ rule predict:
             wildcards.domain, "main"
         ),
         backend=config["evaluation"]["backend"],
-        backend_options=backend_params(config["evaluation"]["backend"])["options"],
-        python=backend_params(config["evaluation"]["backend"])["python"],
+        backend_options=backend_params(
+            config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
+        )["options"],
+        python=backend_params(
+            config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
+        )["python"],
         max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
     script:
         "../scripts/predict.py"

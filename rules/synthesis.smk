@@ -50,8 +50,12 @@ rule synthesize:
     params:
         model=model_param(synthesizer_model()),
         backend=config["synthesis"]["backend"],
-        backend_options=backend_params(config["synthesis"]["backend"])["options"],
-        python=backend_params(config["synthesis"]["backend"])["python"],
+        backend_options=backend_params(
+            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
+        )["options"],
+        python=backend_params(
+            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
+        )["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
     script:
@@ -89,8 +93,12 @@ rule consistency_filter:
     params:
         model=model_param(checker_model()),
         backend=config["synthesis"]["backend"],
-        backend_options=backend_params(config["synthesis"]["backend"])["options"],
-        python=backend_params(config["synthesis"]["backend"])["python"],
+        backend_options=backend_params(
+            config["synthesis"]["backend"], config["checker"]["max_model_len"]
+        )["options"],
+        python=backend_params(
+            config["synthesis"]["backend"], config["checker"]["max_model_len"]
+        )["python"],
         max_new_tokens=config["checker"]["max_new_tokens"],
     script:
         "../scripts/consistency_filter.py"

@@ -61,8 +61,12 @@ rule synthesizer_effect:
         base=model_param(model_path(config["synthesizer"]["base"])),
         max_pairs=config["synthesizer"]["untuned_check_pairs"],
         backend=config["synthesis"]["backend"],
-        backend_options=backend_params(config["synthesis"]["backend"])["options"],
-        python=backend_params(config["synthesis"]["backend"])["python"],
+        backend_options=backend_params(
+            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
+        )["options"],
+        python=backend_params(
+            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
+        )["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
     script:

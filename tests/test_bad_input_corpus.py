@@ -40,6 +40,8 @@ def pair(name, caption="A cell.", content="<image>Describe the image."):
 
 
 CONV = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
+EMPTY_CAPTION = [{"id": "x.jpg", "image": "v/x.jpg", "conversations": [{"from": "human", "value": "<image>"},
+                                                                       {"from": "gpt", "value": " \n"}]}]
 
 
 def seed_files(d: Path, vflan=None, captions=None, instruct=None) -> list[str]:
@@ -103,14 +105,15 @@ CASES = [
     # --- data: seed -----------------------------------------------------------------------------
     Case("seed metadata truncated", "data", lambda d: ["prepare-seed", *seed_files(d, vflan='[{"id": 0,')],
          ["{d}/m.json", "malformed JSON at line 1"]),
-    Case("seed image without caption", "data", lambda d: ["prepare-seed", *seed_files(d, captions=[])],
-         ["{d}/m.json, record 0 (id 0)", "has no caption"]),
+    Case("seed empty caption", "data", lambda d: ["prepare-seed", *seed_files(d, captions=EMPTY_CAPTION)],
+         ["{d}/c.json, record 0 (id 'x.jpg')", "empty caption"]),
     Case("seed question without placeholder", "data", lambda d: ["prepare-seed", *seed_files(d, vflan=[
         {"id": 3, "image": "task/x.jpg", "task_name": "task",
          "conversations": [{"from": "human", "value": "Q?"}, {"from": "gpt", "value": "a"}]}])],
          ["{d}/m.json, record 0 (id 3)", "no image placeholder"]),
-    Case("seed image without caption, skipped", "data",
-         lambda d: ["prepare-seed", *seed_files(d, captions=[]), "--on-bad-record", "skip"], [], skipped="no caption"),
+    Case("seed empty caption, skipped", "data",
+         lambda d: ["prepare-seed", *seed_files(d, captions=EMPTY_CAPTION), "--on-bad-record", "skip"], [],
+         skipped="empty caption"),
     # --- data: image-caption pairs --------------------------------------------------------------
     Case("pair without caption", "data",
          lambda d: ["shard", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption=" ")])],

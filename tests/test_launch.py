@@ -87,10 +87,15 @@ def test_post_training_over_two_nodes(tmp_path, tiny_models, dataset, monkeypatc
                tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
     called = json.loads(record.read_text())
     assert "--nodes=2" in called["flags"] and "--ntasks=2" in called["flags"] and "--overlap" in called["flags"]
-    assert called["command"][1:4] == ["-m", "adamllm.launch", sys.executable]
+    assert called["command"][1:8] == ["-m", "adamllm.launch", sys.executable, "-m", "torch.distributed.run",
+                                      "-m", "adamllm.posttrain"]  # fmt: skip
     output = capfd.readouterr()
-    assert "num nodes: 2" in output.out + output.err  # LLaMA-Factory's launcher saw both nodes
+    assert "world size: 2" in output.out + output.err  # LLaMA-Factory in each worker saw both nodes
     assert (tmp_path / "out" / "config.json").exists() and json.loads((tmp_path / "l.json").read_text())
+
+
+CPU_TUNING = {"max_steps": 2, "max_length": 2048, "per_device_batch_size": 1, "gradient_accumulation_steps": 1,
+              "bf16": False, "deepspeed": None}  # fmt: skip
 
 
 def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus):
@@ -112,7 +117,7 @@ def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus)
     result = subprocess.run(
         [sys.executable, "-m", "adamllm.cli", "tune-synthesizer", str(tmp_path / "base"), str(tmp_path / "train.json"),
          "--out", str(tmp_path / "out"), "--loss-out", str(tmp_path / "loss.json"),
-         "--loss-png", str(tmp_path / "loss.png"), "--tuning", json.dumps({"max_steps": 2, "max_length": 2048})],
+         "--loss-png", str(tmp_path / "loss.png"), "--tuning", json.dumps(CPU_TUNING)],
         env=env, capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

@@ -7,7 +7,8 @@ import pytest
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.errors import BadInputError
 from adamllm.io import write_json
-from adamllm.posttrain import PostTrainSettings, deepspeed_config, llamafactory_args, post_train
+from adamllm.deepspeed import deepspeed_config
+from adamllm.posttrain import PostTrainSettings, llamafactory_args, post_train, train_in_process, vision_learning_rate
 from adamllm.posttrain_data import RECIPES, dataset_info, format_record
 from adamllm.tiny_models import build_tiny_model
 
@@ -82,7 +83,45 @@ def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp
     )
     assert (args["finetuning_type"], args["num_train_epochs"], args["lr_scheduler_type"]) == ("full", 1.0, "cosine")
     assert json.loads(open(args["deepspeed"]).read())["zero_optimization"]["stage"] == zero
-    assert deepspeed_config(zero) == args["deepspeed"]
+    assert deepspeed_config(f"zero{zero}") == args["deepspeed"]
+
+
+# The paper's rates (Table 10: LLM & projector / vision) and, independently of LLaMA-Factory's tables, how
+# each family's transformers model names its vision tower's parameters.
+PAPER_RATES = {"qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6)}
+VISION_TOWER = {
+    "qwen2_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
+    "llava_next_llama3": lambda name: ".vision_tower." in f".{name}",
+    "mllama": lambda name: ".vision_model." in f".{name}",
+}
+
+
+@pytest.mark.parametrize("family", TARGETS)
+def test_optimizer_trains_the_vision_tower_at_its_own_rate(family, tiny_models, dataset, tmp_path):
+    """The paper's two learning rates (LLaVA: LLM and projector 2e-5, vision tower 2e-6; the others one
+    rate): every parameter is trained, each in the group of its rate (read off the real optimizer)."""
+    from transformers import TrainerCallback
+
+    folder, _ = dataset
+    settings = PostTrainSettings(**TINY)  # learning rates from the family registry
+    args = llamafactory_args(family, tiny_models / family, folder, "demo", "/", tmp_path / "out", settings)
+    seen = {}
+
+    class Record(TrainerCallback):
+        def on_train_begin(self, args, state, control, model=None, optimizer=None, **kwargs):
+            names = {id(p): n for n, p in model.named_parameters()}
+            seen["all"] = set(names.values())
+            seen["rate"] = {names[id(p)]: g.get("initial_lr", g["lr"]) for g in optimizer.param_groups for p in g["params"]}
+
+    train_in_process(args, vision_learning_rate(family, settings), callbacks=[Record()])
+    llm_rate, vision_rate = PAPER_RATES[family]
+    assert args["learning_rate"] == llm_rate
+    assert set(seen["rate"]) == seen["all"]  # nothing frozen: vision tower and projector train too
+    vision = {name for name in seen["all"] if VISION_TOWER[family](name)}
+    assert vision and len(vision) < len(seen["all"])
+    assert {seen["rate"][name] for name in vision} == {vision_rate}
+    assert {rate for name, rate in seen["rate"].items() if name not in vision} == {llm_rate}
+    assert any("projector" in name or "merger" in name for name in seen["all"] - vision)
 
 
 def test_empty_recipe_data_stops_with_a_clear_message(tmp_path, tiny_models):
@@ -97,7 +136,7 @@ def test_empty_recipe_data_stops_with_a_clear_message(tmp_path, tiny_models):
 def test_interrupted_training_leaves_no_checkpoint(tmp_path, tiny_models, dataset, monkeypatch):
     import adamllm.posttrain as posttrain
 
-    def crash(args, config_path):
+    def crash(*args):
         (tmp_path / "out.partial").mkdir(exist_ok=True)
         (tmp_path / "out.partial" / "model.safetensors").write_text("half")
         raise KeyboardInterrupt
