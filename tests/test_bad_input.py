@@ -127,7 +127,9 @@ def test_seed_qa_without_caption_is_ignored_and_counted(tmp_path, make_image):
     ]
     instruct = [{"id": n, "image": f"v/{n}", "conversations": conv} for n in ("x.jpg", "nocap.jpg", "other.jpg")]
     for policy in ("stop", "skip"):
-        records, stats = join_seed(*seed_files(tmp_path, make_image, vflan=vflan, instruct=instruct), RecordPolicy(policy))
+        records, stats = join_seed(
+            *seed_files(tmp_path, make_image, vflan=vflan, instruct=instruct), RecordPolicy(policy)
+        )
         assert [r["task_name"] for r in records] == ["task"] and stats.skipped == {}
         assert stats.counts["precise QAs without caption (ignored)"] == 1
         assert stats.counts["informative QAs without caption (ignored)"] == 2

@@ -40,8 +40,13 @@ def pair(name, caption="A cell.", content="<image>Describe the image."):
 
 
 CONV = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
-EMPTY_CAPTION = [{"id": "x.jpg", "image": "v/x.jpg", "conversations": [{"from": "human", "value": "<image>"},
-                                                                       {"from": "gpt", "value": " \n"}]}]
+EMPTY_CAPTION = [
+    {
+        "id": "x.jpg",
+        "image": "v/x.jpg",
+        "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": " \n"}],
+    }
+]
 
 
 def seed_files(d: Path, vflan=None, captions=None, instruct=None) -> list[str]:

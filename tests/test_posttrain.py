@@ -5,9 +5,9 @@ import json
 import pytest
 
 from adamllm.backends import Request, Sampling, load_backend
+from adamllm.deepspeed import deepspeed_config
 from adamllm.errors import BadInputError
 from adamllm.io import write_json
-from adamllm.deepspeed import deepspeed_config
 from adamllm.posttrain import PostTrainSettings, llamafactory_args, post_train, train_in_process, vision_learning_rate
 from adamllm.posttrain_data import RECIPES, dataset_info, format_record
 from adamllm.tiny_models import build_tiny_model
@@ -111,7 +111,9 @@ def test_optimizer_trains_the_vision_tower_at_its_own_rate(family, tiny_models, 
         def on_train_begin(self, args, state, control, model=None, optimizer=None, **kwargs):
             names = {id(p): n for n, p in model.named_parameters()}
             seen["all"] = set(names.values())
-            seen["rate"] = {names[id(p)]: g.get("initial_lr", g["lr"]) for g in optimizer.param_groups for p in g["params"]}
+            seen["rate"] = {
+                names[id(p)]: g.get("initial_lr", g["lr"]) for g in optimizer.param_groups for p in g["params"]
+            }
 
     train_in_process(args, vision_learning_rate(family, settings), callbacks=[Record()])
     llm_rate, vision_rate = PAPER_RATES[family]

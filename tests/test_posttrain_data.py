@@ -81,7 +81,11 @@ def test_image_without_triplet_is_dropped_only_with_the_option_off():
 
 @pytest.mark.parametrize(
     "instruction,question",
-    [("<image>\nDescribe it.", "How many?"), ("Describe it.<image>", "<image>\nHow many?"), ("<image>x", "a <image> b")],
+    [
+        ("<image>\nDescribe it.", "How many?"),
+        ("Describe it.<image>", "<image>\nHow many?"),
+        ("<image>x", "a <image> b"),
+    ],
 )
 def test_placeholders_inside_text_are_removed_and_one_leads(instruction, question):
     """SPEC §6: the first user turn is '<image>\\n' + instruction; placeholders already inside a caption
