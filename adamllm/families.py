@@ -20,12 +20,25 @@ class TrainingHParams:
 
 
 @dataclass(frozen=True)
+class ChatFormat:
+    """How the reference's evaluation prompts and decodes a family (docs/method.md, evaluation)."""
+
+    system_message: str | None = None  # a system turn before the user's
+    stop: tuple[str, ...] = ()  # end tokens used whatever the checkpoint's generation config says
+    image_pixels: tuple[int, int] | None = None  # (min, max): the processor resizes images into this range
+
+
+LLAMA3_ENDS = ("<|eot_id|>", "<|end_of_text|>")
+
+
+@dataclass(frozen=True)
 class ModelFamily:
     name: str
     multimodal: bool
     image_token: str | None = None
     llamafactory_template: str | None = None
     hparams: TrainingHParams | None = None
+    chat: ChatFormat = ChatFormat()
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
 
 
@@ -40,6 +53,7 @@ FAMILIES = {
             image_token="<|image_pad|>",
             llamafactory_template="qwen2_vl",
             hparams=TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2),
+            chat=ChatFormat("You are a helpful assistant.", image_pixels=(224 * 224, 1280 * 28 * 28)),
         ),
         ModelFamily(
             "llava_next_llama3",
@@ -47,6 +61,7 @@ FAMILIES = {
             image_token="<image>",
             llamafactory_template="llava_next_llama3",
             hparams=TrainingHParams(2e-5, 2e-6, 0.0, 0.03, 3),
+            chat=ChatFormat(stop=LLAMA3_ENDS),
         ),
         ModelFamily(
             "mllama",
@@ -54,6 +69,7 @@ FAMILIES = {
             image_token="<|image|>",
             llamafactory_template="mllama",
             hparams=TrainingHParams(5e-6, 5e-6, 0.1, 0.1, 3),
+            chat=ChatFormat(stop=LLAMA3_ENDS),
             vllm=False,
         ),
     )

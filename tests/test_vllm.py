@@ -12,6 +12,7 @@ from conftest import ROOT
 
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.consistency import load_template, render_prompt
+from adamllm.evaluation.predict import chat_prompt, evaluation_sampling
 from adamllm.synth_format import synthesis_prompt
 from adamllm.synthesis import extract_triplet, synthesis_sampling
 from adamllm.tiny_models import build_tiny_model
@@ -25,16 +26,9 @@ CPU_ENGINE = {"dtype": "float32", "enforce_eager": True, "max_model_len": 4096, 
 IMAGES = [ROOT / "data_samples" / "food" / "images" / name for name in ("pizza.jpg", "sushi.jpg")]
 
 
-def chat(model_dir, text):
-    from transformers import AutoProcessor
-
-    processor = AutoProcessor.from_pretrained(model_dir)
-    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
-    return processor.apply_chat_template(messages, add_generation_prompt=True)
-
-
-def cases(model_dir, family):
-    """Requests and sampling of the stage each family serves (synthesis, filter, evaluation)."""
+def cases(engine, family):
+    """Requests and sampling of the stage each family serves (synthesis, filter, evaluation: the family's
+    own system turn, pixel range and end tokens)."""
     if family == "llava_next_synthesizer":
         requests = [
             Request(synthesis_prompt(f"A dish, photo {i}.", True), str(image)) for i, image in enumerate(IMAGES)
@@ -43,9 +37,8 @@ def cases(model_dir, family):
     if family == "llama":
         triplet = {"Q": "How many?", "precise_A": "3", "informative_A": "Three cells are seen"}
         return [Request(render_prompt(load_template(), triplet))], Sampling(max_new_tokens=2, add_special_tokens=True)
-    return [Request(chat(model_dir, "What food is shown?"), str(image)) for image in IMAGES], Sampling(
-        max_new_tokens=16
-    )
+    prompt = chat_prompt(engine, "What food is shown?")
+    return [Request(prompt, str(image)) for image in IMAGES], evaluation_sampling(family, 16)
 
 
 def vllm_env(tmp_path):
@@ -93,8 +86,8 @@ def vllm_generate(model_dir, family, requests, sampling, tmp_path):
 def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
     model_dir = tmp_path / "model"
     build_tiny_model(family, model_dir, tiny_corpus, vocab_size=800)
-    requests, sampling = cases(model_dir, family)
     engine = load_backend("transformers", str(model_dir), family)
+    requests, sampling = cases(engine, family)
     expected_tokens = engine.generate_tokens(requests, sampling)
     expected_texts = engine.generate(requests, sampling)
     got = vllm_generate(model_dir, family, requests, sampling, tmp_path)

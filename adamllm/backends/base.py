@@ -38,6 +38,7 @@ class GenerationBackend(ABC):
     """
 
     image_token: str | None = None  # the placeholder a prompt carries for its image
+    family = None  # the registry's ModelFamily
     tokenizer = None
     end_ids: list[int] = []  # the model's own end-of-turn tokens (generation config)
 
@@ -65,6 +66,15 @@ class GenerationBackend(ABC):
     def generate(self, requests: Sequence[Request], sampling: Sampling) -> list[str]:
         """The continuation of each request, decoded, stop strings removed."""
         return self.decode(self.generate_tokens(requests, sampling), sampling)
+
+
+def image_processor_kwargs(family) -> dict:
+    """What the family's image processor is given besides the image (its pixel range, where the registry
+    sets one)."""
+    if family.chat.image_pixels is None:
+        return {}
+    low, high = family.chat.image_pixels
+    return {"min_pixels": low, "max_pixels": high}
 
 
 def strip_stop(text: str, stop: Sequence[str]) -> str:

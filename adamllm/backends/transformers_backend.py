@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from tqdm import tqdm
 
-from adamllm.backends.base import GenerationBackend, Request, Sampling, eos_ids, without_end
+from adamllm.backends.base import GenerationBackend, Request, Sampling, eos_ids, image_processor_kwargs, without_end
 from adamllm.families import get_family
 from adamllm.images import as_rgb
 
@@ -39,6 +39,7 @@ class TransformersBackend(GenerationBackend):
                 text=request.prompt,
                 add_special_tokens=sampling.add_special_tokens,
                 return_tensors="pt",
+                **image_processor_kwargs(self.family),
             )
         return self.tokenizer(request.prompt, add_special_tokens=sampling.add_special_tokens, return_tensors="pt")
 

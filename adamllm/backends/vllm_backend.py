@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from adamllm.backends.base import GenerationBackend, Request, Sampling, eos_ids, without_end
+from adamllm.backends.base import GenerationBackend, Request, Sampling, eos_ids, image_processor_kwargs, without_end
 from adamllm.families import get_family
 from adamllm.images import as_rgb
 
@@ -33,6 +33,8 @@ class VLLMBackend(GenerationBackend):
         options = {"kv_cache_memory_bytes": kv_cache_memory_bytes} if kv_cache_memory_bytes else {}
         if self.family.multimodal:
             options["limit_mm_per_prompt"] = {"image": 1}
+            if image_processor_kwargs(self.family):
+                options["mm_processor_kwargs"] = image_processor_kwargs(self.family)
         self.llm = LLM(
             model=str(model_path),
             dtype=dtype,

@@ -7,6 +7,7 @@ from pathlib import Path
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.errors import BadInputError
 from adamllm.evaluation.tasks import Benchmark, get_benchmark, validate_row
+from adamllm.families import get_family
 from adamllm.images import image_problem
 from adamllm.io import read_jsonl, write_jsonl
 
@@ -37,9 +38,18 @@ def load_hub_rows(benchmark: Benchmark, revision: str) -> list[dict]:
 
 
 def chat_prompt(engine, text: str) -> str:
-    """One user turn with the image and the benchmark's prompt, in the model's own chat format."""
-    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
+    """The family's system turn (if any) and one user turn with the image and the benchmark's prompt, in
+    the model's own chat format."""
+    system = engine.family.chat.system_message
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]})
     return engine.processor.apply_chat_template(messages, add_generation_prompt=True)
+
+
+def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
+    """Greedy decoding to the family's end tokens (the checkpoint's own where the registry names none);
+    special tokens are skipped in the answer."""
+    return Sampling(max_new_tokens=max_new_tokens, stop=get_family(family).chat.stop)
 
 
 def _stored(row: dict, benchmark: Benchmark) -> dict:
@@ -59,5 +69,5 @@ def predict(model, family, tasks, outs, source="local", local_dir=None, revision
         rows = load_local_rows(benchmark, local_dir) if source == "local" else load_hub_rows(benchmark, revision)
         limit = min(benchmark.max_new_tokens, max_new_tokens_cap or benchmark.max_new_tokens)
         requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
-        predictions = engine.generate(requests, Sampling(max_new_tokens=limit))
+        predictions = engine.generate(requests, evaluation_sampling(family, limit))
         write_jsonl(out, ({**_stored(row, benchmark), "pred": p} for row, p in zip(rows, predictions, strict=True)))
