@@ -17,11 +17,18 @@ if not workflow.overwrite_configfiles:
 
 include: "rules/common.smk"
 include: "rules/models.smk"
-include: "rules/seed.smk"
-include: "rules/synthesizer.smk"
-include: "rules/synthesis.smk"
-include: "rules/posttrain_data.smk"
-include: "rules/posttrain.smk"
+
+
+# The stages that make training data and train; a config with no recipes only evaluates.
+if TRAIN_RECIPES:
+
+    include: "rules/seed.smk"
+    include: "rules/synthesizer.smk"
+    include: "rules/synthesis.smk"
+    include: "rules/posttrain_data.smk"
+    include: "rules/posttrain.smk"
+
+
 include: "rules/evaluation.smk"
 
 

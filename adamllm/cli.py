@@ -173,8 +173,22 @@ def _audit(args) -> int:
     """Stale outputs (Snakemake's reasons) and score manifests that no longer match."""
     from adamllm.audit import audit
 
-    snakemake_args = args.snakemake_args[1:] if args.snakemake_args[:1] == ["--"] else args.snakemake_args
-    return audit(args.directory, snakemake_args)
+    return audit(args.directory, _snakemake_args(args))
+
+
+def _snakemake_args(args) -> list[str]:
+    return args.snakemake_args[1:] if args.snakemake_args[:1] == ["--"] else args.snakemake_args
+
+
+def _plan(args) -> int:
+    """Every training and generation job with its effective arguments, beside the paper's values."""
+    from adamllm.plan import PlanError, main
+
+    try:
+        return main(_snakemake_args(args), args.json, args.strict, args.directory)
+    except PlanError as err:
+        print(f"adamllm plan: {err}", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,6 +227,24 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--directory", default=".", help="the workflow folder (default: here)")
     audit.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
     audit.set_defaults(handler=_audit)
+    plan = commands.add_parser(
+        "plan",
+        help="show every training and generation job with its exact arguments, beside the paper's",
+        description="Build the DAG Snakemake would run with the given arguments (profiles included; as with "
+        "--forceall, every job a fresh run starts) and print each training and generation job with the "
+        "exact arguments it will run with: post-training under LLaMA-Factory's own names plus "
+        "vision_learning_rate and global_batch_size (per-device batch × accumulation × the job's GPUs), "
+        "synthesizer tuning's trainer settings, and the engine and sampling settings of synthesis, the "
+        "consistency filter and prediction. Values that differ from the paper are marked with the "
+        "paper's value beside them. Arguments after `--` go to Snakemake, e.g. "
+        "`adamllm plan -- --configfile config/paper/biomed.yaml`. Exit status 0; 1 with --strict when any "
+        "value differs from the paper; 2 when Snakemake cannot build the DAG.",
+    )
+    plan.add_argument("--json", action="store_true", help="one JSON object per job: rule, wildcards, family, args")
+    plan.add_argument("--strict", action="store_true", help="exit with status 1 when any value differs from the paper")
+    plan.add_argument("--directory", default=".", help="the workflow folder (default: here)")
+    plan.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
+    plan.set_defaults(handler=_plan)
     stage = commands.add_parser("_stage", help=argparse.SUPPRESS)  # a stage in another interpreter
     stage.add_argument("name")
     stage.add_argument("kwargs", type=_json_arg)

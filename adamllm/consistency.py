@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from adamllm.backends.base import Sampling
 from adamllm.errors import BadInputError
+from adamllm.synth_format import EOS
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "consistency_prompt.txt"
 FIELDS = {"question": "Q", "informative_answer": "informative_A", "precise_answer": "precise_A"}
@@ -31,6 +33,11 @@ def render_prompt(template: str, triplet: dict) -> str:
     """Fill the template's placeholders with a triplet in one pass: text inserted for one placeholder is
     never read again, so a question or answer that contains ``{precise_answer}`` stays as written."""
     return _PLACEHOLDER.sub(lambda match: triplet[FIELDS[match.group()[1:-1]]], template)
+
+
+def checker_sampling(max_new_tokens: int = 2) -> Sampling:
+    """Greedy, a few tokens, ending at the end of text; the plain-text prompt gets the tokenizer's BOS."""
+    return Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), add_special_tokens=True)
 
 
 def judge_label(output: str) -> str:

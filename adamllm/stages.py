@@ -146,7 +146,7 @@ def consistency_filter(
     if judged:
         engine = load_backend(backend, str(model), "llama", **(backend_options or {}))
         requests = [Request(consistency.render_prompt(prompt_template, item["triplet"])) for item in judged]
-        outputs = engine.generate(requests, Sampling(max_new_tokens=max_new_tokens, add_special_tokens=True))
+        outputs = engine.generate(requests, consistency.checker_sampling(max_new_tokens))
     verdicts = {id(item): output for item, output in zip(judged, outputs, strict=True)}
     rows = []
     for item in items:

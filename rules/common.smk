@@ -42,7 +42,7 @@ for _domain in DOMAINS:
         raise ValueError(
             f"config: run_domains names {_domain!r}, which is not a key of 'domains'"
         )
-if (
+if TRAIN_RECIPES and (
     config["seed"]["source"] not in config["seed"]
     or not config["seed"][config["seed"]["source"]]
 ):
@@ -337,7 +337,7 @@ def backend_params(backend, max_model_len):
     """Engine options and interpreter of a generation backend: vLLM's come from the ``vllm`` section
     and the stage's context length."""
     if backend != "vllm":
-        return {"options": {}, "python": None}
+        return {"options": {"max_model_len": max_model_len}, "python": None}
     options = {
         k: v for k, v in config["vllm"].items() if k != "python" and v is not None
     }

@@ -5,6 +5,17 @@ from __future__ import annotations
 from adamllm.backends.base import GenerationBackend, Request, Sampling
 
 BACKENDS = ("transformers", "vllm")
+SHARED_OPTIONS = ("dtype", "max_model_len")  # engine options both backends take
+
+
+def resolve_backend(name: str, family: str, options: dict) -> tuple[str, dict]:
+    """The backend and options that really run a family: where vLLM cannot run it (the registry's
+    ``vllm`` flag), transformers with the options both backends take."""
+    from adamllm.families import get_family
+
+    if name == "vllm" and not get_family(family).vllm:
+        return "transformers", {k: v for k, v in options.items() if k in SHARED_OPTIONS}
+    return name, dict(options)
 
 
 def load_backend(name: str, model_path: str, family: str, **options) -> GenerationBackend:
@@ -16,12 +27,10 @@ def load_backend(name: str, model_path: str, family: str, **options) -> Generati
     import sys
 
     from adamllm.errors import BadInputError
-    from adamllm.families import get_family
 
-    spec = get_family(family)  # an unknown family is the caller's error, not the model's
-    if name == "vllm" and not spec.vllm:
+    if (name, options) != (resolved := resolve_backend(name, family, options)):
         print(f"adamllm: vLLM cannot run family {family}; using transformers", file=sys.stderr)
-        name, options = "transformers", {}
+        name, options = resolved
     if name == "transformers":
         from adamllm.backends.transformers_backend import TransformersBackend as backend
     elif name == "vllm":
@@ -35,4 +44,4 @@ def load_backend(name: str, model_path: str, family: str, **options) -> Generati
         raise BadInputError(model_path, f"cannot load the {family} model: {reason}") from err
 
 
-__all__ = ["BACKENDS", "GenerationBackend", "Request", "Sampling", "load_backend"]
+__all__ = ["BACKENDS", "GenerationBackend", "Request", "Sampling", "load_backend", "resolve_backend"]

@@ -7,6 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+class PromptTooLong(ValueError):
+    """A request whose prompt fills the engine's context (``max_model_len``) before anything is generated."""
+
+    def __init__(self, index: int, length: int, limit: int):
+        self.index, self.length, self.limit = index, length, limit
+        super().__init__(f"request {index}: prompt of {length} tokens does not fit max_model_len {limit}")
+
+
 @dataclass(frozen=True)
 class Request:
     """A fully formatted prompt and at most one image (a path or a PIL image)."""

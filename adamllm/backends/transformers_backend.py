@@ -7,13 +7,31 @@ from collections.abc import Sequence
 import torch
 from tqdm import tqdm
 
-from adamllm.backends.base import GenerationBackend, Request, Sampling, eos_ids, image_processor_kwargs, without_end
+from adamllm.backends.base import (
+    GenerationBackend,
+    PromptTooLong,
+    Request,
+    Sampling,
+    eos_ids,
+    image_processor_kwargs,
+    without_end,
+)
 from adamllm.families import get_family
 from adamllm.images import as_rgb
 
 
 class TransformersBackend(GenerationBackend):
-    def __init__(self, model_path: str, family: str, dtype: str = "float32", device: str | None = None):
+    """``max_model_len`` bounds prompt + answer as vLLM's engine does: a longer prompt is an error, and
+    an answer stops where the total reaches it."""
+
+    def __init__(
+        self,
+        model_path: str,
+        family: str,
+        dtype: str = "float32",
+        device: str | None = None,
+        max_model_len: int | None = None,
+    ):
         from transformers import AutoModelForCausalLM, AutoModelForImageTextToText, AutoProcessor, AutoTokenizer
 
         self.family = get_family(family)
@@ -26,7 +44,9 @@ class TransformersBackend(GenerationBackend):
             self.processor = None
             self.tokenizer = AutoTokenizer.from_pretrained(model_path)
             model_class = AutoModelForCausalLM
-        self.model = model_class.from_pretrained(model_path, dtype=getattr(torch, dtype)).to(self.device).eval()
+        self.max_model_len = max_model_len
+        torch_dtype = dtype if dtype == "auto" else getattr(torch, dtype)
+        self.model = model_class.from_pretrained(model_path, dtype=torch_dtype).to(self.device).eval()
         self.image_token = getattr(self.processor, "image_token", None) or self.family.image_token
         self.end_ids = eos_ids(self.model.generation_config.eos_token_id)
 
@@ -54,8 +74,13 @@ class TransformersBackend(GenerationBackend):
         if self.tokenizer.pad_token_id is not None:
             options["pad_token_id"] = self.tokenizer.pad_token_id
         ends, outputs = self.ending_ids(sampling), []
-        for request in tqdm(requests, desc="generate", unit="item", leave=False):
+        for index, request in enumerate(tqdm(requests, desc="generate", unit="item", leave=False)):
             inputs = self._encode(request, sampling).to(self.device)
-            generated = self.model.generate(**inputs, **options)[0, inputs["input_ids"].shape[1] :].tolist()
+            length = inputs["input_ids"].shape[1]
+            if self.max_model_len and length >= self.max_model_len:
+                raise PromptTooLong(index, length, self.max_model_len)
+            if self.max_model_len:
+                options["max_new_tokens"] = min(sampling.max_new_tokens, self.max_model_len - length)
+            generated = self.model.generate(**inputs, **options)[0, length:].tolist()
             outputs.append(without_end(generated, ends))
         return outputs

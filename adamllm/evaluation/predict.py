@@ -46,6 +46,12 @@ def chat_prompt(engine, text: str) -> str:
     return engine.processor.apply_chat_template(messages, add_generation_prompt=True)
 
 
+def answer_limit(task: str, cap: int | None = None) -> int:
+    """New tokens a model may answer a task with: the benchmark's limit, capped by ``cap`` when given."""
+    limit = get_benchmark(task).max_new_tokens
+    return min(limit, cap) if cap else limit
+
+
 def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
     """Greedy decoding to the family's end tokens (the checkpoint's own where the registry names none);
     special tokens are skipped in the answer."""
@@ -67,7 +73,7 @@ def predict(model, family, tasks, outs, source="local", local_dir=None, revision
     for task, out in zip(tasks, outs, strict=True):
         benchmark = get_benchmark(task)
         rows = load_local_rows(benchmark, local_dir) if source == "local" else load_hub_rows(benchmark, revision)
-        limit = min(benchmark.max_new_tokens, max_new_tokens_cap or benchmark.max_new_tokens)
+        limit = answer_limit(task, max_new_tokens_cap)
         requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
         predictions = engine.generate(requests, evaluation_sampling(family, limit))
         write_jsonl(out, ({**_stored(row, benchmark), "pred": p} for row, p in zip(rows, predictions, strict=True)))

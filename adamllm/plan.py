@@ -1,0 +1,260 @@
+"""`adamllm plan`: every training and generation job of a DAG with the exact arguments it will run with,
+beside the paper's values, before a GPU-hour is spent.
+
+Snakemake builds the DAG in this process, from the same command-line arguments (profiles included) a run
+would get; each job's arguments are then made by the same functions its stage calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from adamllm.paper_settings import paper_args
+
+
+@dataclass
+class PlannedJob:
+    rule: str
+    wildcards: dict
+    family: str
+    args: dict
+    paper: dict
+
+    def deviations(self) -> dict:
+        """Arguments whose value differs from the paper's: name → (ours, paper's)."""
+        return {
+            key: (self.args.get(key), value)
+            for key, value in self.paper.items()
+            if not _same(self.args.get(key), value)
+        }
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args}
+
+
+def _same(ours, paper) -> bool:
+    if isinstance(ours, bool) or isinstance(paper, bool):
+        return ours is paper
+    if isinstance(ours, int | float) and isinstance(paper, int | float):
+        return math.isclose(ours, paper, rel_tol=1e-9, abs_tol=0.0)
+    return ours == paper
+
+
+class _DagBuilt(BaseException):
+    """Stops Snakemake once the DAG is built (a BaseException: Snakemake's own handlers let it through)."""
+
+
+def dag_jobs(snakemake_args: list[str], directory=".") -> list:
+    """The jobs of the DAG Snakemake builds for ``snakemake_args`` (as a dry run with ``--forceall``:
+    every job a fresh run would start), with their params and resources evaluated."""
+    from snakemake.cli import args_to_api, parse_args
+    from snakemake.workflow import Workflow
+
+    built: dict = {}
+    build = Workflow._build_dag
+
+    def build_and_stop(workflow):
+        build(workflow)
+        built["jobs"] = list(workflow.dag.jobs)
+        raise _DagBuilt
+
+    Workflow._build_dag = build_and_stop
+    try:
+        with contextlib.chdir(directory):
+            parser, args = parse_args(["--dry-run", "--forceall", "--quiet", "all", *snakemake_args])
+            try:
+                ok = args_to_api(args, parser)
+            except _DagBuilt:
+                ok = True
+    finally:
+        Workflow._build_dag = build
+    if not ok or "jobs" not in built:
+        raise PlanError("Snakemake could not build the DAG (its message is above)")
+    return built["jobs"]
+
+
+class PlanError(Exception):
+    pass
+
+
+def job_gpus(resources: dict) -> int:
+    """GPUs a job asks for: ``gpu`` counts the whole job; ``gres`` ('gpu:N' or 'gpu:type:N') counts per
+    node; a job without either runs one process."""
+    if resources.get("gpu"):
+        return int(resources["gpu"])
+    match = re.search(r"gpu(?::[^:,]+)?:(\d+)", str(resources.get("gres") or ""))
+    if match:
+        return int(match.group(1)) * int(resources.get("nodes") or 1)
+    return 1
+
+
+def generation_args(backend: str, family: str, options: dict, sampling) -> dict:
+    """Engine and sampling settings of a generation job, as the backend that really runs it gets them."""
+    from adamllm.backends import resolve_backend
+    from adamllm.backends.base import image_processor_kwargs
+    from adamllm.families import get_family
+
+    name, engine = resolve_backend(backend, family, options)
+    args = {"backend": name, "max_model_len": None, **engine}  # transformers has no engine context limit
+    args.update(
+        temperature=0.0,  # greedy: both backends decode greedily
+        max_new_tokens=sampling.max_new_tokens,
+        stop=list(sampling.stop),
+        skip_special_tokens=sampling.skip_special_tokens,
+        **image_processor_kwargs(get_family(family)),
+    )
+    return args
+
+
+def _tune_synthesizer(job, params, resources):
+    from adamllm.tuning import TuningSettings, trainer_arguments
+
+    settings = TuningSettings(**params["tuning"])
+    trainer = trainer_arguments(settings)
+    args = {"model": params["base"], **trainer, "vision_learning_rate": settings.vision_learning_rate}
+    args.update(
+        max_length=settings.max_length,
+        global_batch_size=settings.per_device_batch_size * settings.gradient_accumulation_steps * job_gpus(resources),
+        train_instructions=params["train_instructions"],
+        double_bos=params["double_bos"],
+    )
+    return "llava_next_synthesizer", args
+
+
+def _synthesis(model_key: str):
+    def plan(job, params, resources):
+        from adamllm.synthesis import synthesis_sampling
+
+        family = "llava_next_synthesizer"
+        sampling = synthesis_sampling(params["max_new_tokens"])
+        args = {"model": params[model_key], "double_bos": params["double_bos"]}
+        args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
+        return family, args
+
+    return plan
+
+
+def _consistency_filter(job, params, resources):
+    from adamllm.consistency import checker_sampling
+
+    sampling = checker_sampling(params["max_new_tokens"])
+    args = {"model": params["model"], "template": str(job.input["template"])}
+    return "llama", {**args, **generation_args(params["backend"], "llama", params["backend_options"], sampling)}
+
+
+def _posttrain(job, params, resources):
+    from adamllm.posttrain import PostTrainSettings, llamafactory_args, vision_learning_rate
+
+    family, settings = params["family"], PostTrainSettings(**params["settings"])
+    info = Path(job.input["info"])
+    dataset = next(iter(json.loads(info.read_text()))) if info.exists() else f"(named in {info})"
+    out = Path(job.output["model"])
+    args = llamafactory_args(family, params["base"], info.parent, dataset, ".", out.with_name(out.name + ".partial"),
+                             settings)  # fmt: skip
+    args.update(
+        vision_learning_rate=vision_learning_rate(family, settings),
+        global_batch_size=settings.per_device_batch_size * settings.gradient_accumulation_steps * job_gpus(resources),
+    )
+    return family, args
+
+
+def _predict(job, params, resources):
+    from adamllm.evaluation.predict import answer_limit, evaluation_sampling
+    from adamllm.families import get_family
+
+    family, tasks = params["family"], list(params["tasks"])
+    limits = {task: answer_limit(task, params["max_new_tokens_cap"]) for task in tasks}
+    sampling = evaluation_sampling(family, max(limits.values()))
+    args = {"model": params["model"], "source": params["source"], "revision": params["revision"]}
+    args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
+    args.update(max_new_tokens=limits, system_message=get_family(family).chat.system_message)
+    return family, args
+
+
+PLANNERS: dict[str, Callable] = {
+    "tune_synthesizer": _tune_synthesizer,
+    "synthesize": _synthesis("model"),
+    "synthesizer_effect": _synthesis("base"),
+    "consistency_filter": _consistency_filter,
+    "posttrain": _posttrain,
+    "predict": _predict,
+}
+
+
+def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
+    """The training and generation jobs of the DAG, in the order of PLANNERS, then by wildcards."""
+    planned = []
+    with contextlib.chdir(directory):
+        for job in dag_jobs(snakemake_args):
+            if job.rule.name not in PLANNERS:
+                continue
+            params, resources = dict(job.params.items()), dict(job.resources.items())
+            family, args = PLANNERS[job.rule.name](job, params, resources)
+            tasks = params.get("tasks", ())
+            planned.append(
+                PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args,
+                           paper_args(job.rule.name, family, tasks))  # fmt: skip
+            )
+    order = list(PLANNERS)
+    return sorted(planned, key=lambda j: (order.index(j.rule), _natural(j.wildcards)))
+
+
+def _show(value) -> str:
+    if isinstance(value, dict | list | str) or value is None:
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _natural(wildcards: dict) -> list:
+    """Sort key of wildcards in which 'shard 2' comes before 'shard 10'."""
+    return [[int(t) if t.isdigit() else t for t in re.split(r"(\d+)", f"{k}={v}")] for k, v in wildcards.items()]
+
+
+def render(jobs: list[PlannedJob]) -> str:
+    """A readable table: jobs of one rule with the same arguments shown once; every value that differs
+    from the paper marked, with the paper's value beside it; a last line that counts them."""
+    groups: dict[str, list[PlannedJob]] = {}
+    for job in jobs:
+        key = json.dumps([job.rule, job.family, job.args, job.paper], sort_keys=True, default=str)
+        groups.setdefault(key, []).append(job)
+    lines, differing = [], set()
+    for members in groups.values():
+        first = members[0]
+        where = ", ".join(" ".join(f"{k}={v}" for k, v in m.wildcards.items()) for m in members[:4])
+        more = f", … ({len(members)} jobs)" if len(members) > 4 else ""
+        lines.append(f"{first.rule} [{first.family}] {where}{more}".rstrip())
+        deviations = first.deviations()
+        width = max(len(k) for k in first.args)
+        for key, value in first.args.items():
+            mark = f"   ≠ paper: {_show(deviations[key][1])}" if key in deviations else ""
+            lines.append(f"  {key:<{width}}  {_show(value)}{mark}")
+        for key in deviations.keys() - first.args.keys():
+            lines.append(f"  {key:<{width}}  (not set)   ≠ paper: {_show(deviations[key][1])}")
+        differing |= {(first.rule, key) for key in deviations}
+        lines.append("")
+    total = len(jobs)
+    if differing:
+        names = ", ".join(f"{rule}.{key}" for rule, key in sorted(differing))
+        lines.append(f"{total} jobs; {len(differing)} settings differ from the paper (marked ≠): {names}")
+    else:
+        lines.append(f"{total} jobs; 0 deviations from the paper")
+    return "\n".join(lines)
+
+
+def main(snakemake_args: list[str], as_json: bool, strict: bool, directory=".") -> int:
+    """Print the plan; exit status 1 with ``strict`` when any value differs from the paper."""
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # Snakemake's own chatter
+        jobs = plan(snakemake_args, directory)
+    if as_json:
+        for job in jobs:
+            print(json.dumps(job.as_json(), ensure_ascii=False, default=str))
+    else:
+        print(render(jobs))
+    return 1 if strict and any(job.deviations() for job in jobs) else 0

@@ -1,0 +1,126 @@
+"""`adamllm plan` and the config layering behind it: a paper run gets the paper's settings, and nothing of
+the demo config, whatever the demo holds."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from conftest import ROOT, copy_workflow
+
+PAPER_CONFIGS = ["config/paper/biomed.yaml", "config/paper/food.yaml", "config/paper/audit-released.yaml"]
+TRAINING_AND_GENERATION = {"tune_synthesizer", "synthesize", "synthesizer_effect", "consistency_filter", "posttrain",
+                           "predict"}  # fmt: skip
+
+
+def plan(workdir, *snakemake_args, flags=("--json",)):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "adamllm.cli", "plan", *flags, "--", *snakemake_args]
+    return subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=env)
+
+
+def jobs(result):
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture(scope="module")
+def paper_plans():
+    return {name: plan(ROOT, "--configfile", name) for name in PAPER_CONFIGS}
+
+
+@pytest.mark.parametrize("name", ["config/paper/biomed.yaml", "config/paper/food.yaml"])
+def test_paper_configs_plan_the_paper_exactly(name, paper_plans):
+    planned = jobs(paper_plans[name])
+    by_rule = {}
+    for job in planned:
+        assert set(job) == {"rule", "wildcards", "family", "args"}
+        by_rule.setdefault(job["rule"], []).append(job)
+    assert set(by_rule) == TRAINING_AND_GENERATION
+    assert len(by_rule["synthesize"]) == len(by_rule["consistency_filter"]) == 64
+    table = plan(ROOT, "--configfile", name, flags=("--strict",))
+    assert table.returncode == 0, table.stdout[-3000:]
+    assert table.stdout.rstrip().endswith("0 deviations from the paper")
+    assert "≠" not in table.stdout
+
+
+def test_paper_values_in_the_plan(paper_plans):
+    """Spot checks against the paper's text (Tables 9 and 10, evaluation protocol), independent of the
+    reference table the plan compares with."""
+    planned = jobs(paper_plans["config/paper/biomed.yaml"])
+    post = {j["family"]: j["args"] for j in planned if j["rule"] == "posttrain"}
+    assert {f: (a["learning_rate"], a["vision_learning_rate"]) for f, a in post.items()} == {
+        "qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6)}  # fmt: skip
+    assert {a["global_batch_size"] for a in post.values()} == {128}
+    assert {(a["num_train_epochs"], a["cutoff_len"], a["lr_scheduler_type"], a["bf16"]) for a in post.values()} == {
+        (1, 6144, "cosine", True)}  # fmt: skip
+    assert post["llava_next_llama3"]["freeze_vision_tower"] is False
+    (tune,) = [j["args"] for j in planned if j["rule"] == "tune_synthesizer"]
+    assert (tune["learning_rate"], tune["vision_learning_rate"], tune["num_train_epochs"], tune["global_batch_size"],
+            tune["max_length"], tune["train_instructions"]) == (2e-5, 2e-6, 2, 128, 6144, True)  # fmt: skip
+    synth = next(j["args"] for j in planned if j["rule"] == "synthesize")
+    assert (synth["max_new_tokens"], synth["stop"], synth["max_model_len"], synth["skip_special_tokens"]) == (
+        512, ["<|end_of_text|>"], 4096, False)  # fmt: skip
+    predict = {j["family"]: j["args"] for j in planned if j["rule"] == "predict"}
+    assert {a["max_model_len"] for a in predict.values()} == {6144}
+    assert predict["qwen2_vl"]["system_message"] == "You are a helpful assistant."
+    assert (predict["qwen2_vl"]["min_pixels"], predict["qwen2_vl"]["max_pixels"]) == (224 * 224, 1280 * 28 * 28)
+    for family in ("llava_next_llama3", "mllama"):
+        assert set(predict[family]["stop"]) == {"<|eot_id|>", "<|end_of_text|>"}
+    food = [j["args"] for j in jobs(paper_plans["config/paper/food.yaml"]) if j["rule"] == "predict"]
+    assert {json.dumps(a["max_new_tokens"], sort_keys=True) for a in food} == {
+        json.dumps({"Recipe1M": 1024, "Nutrition5K": 256, "Food101": 256, "FoodSeg103": 256}, sort_keys=True)}
+
+
+def test_audit_of_released_models_trains_nothing(paper_plans):
+    planned = jobs(paper_plans["config/paper/audit-released.yaml"])
+    assert {j["rule"] for j in planned} == {"predict"}
+    keys = sorted((j["wildcards"]["domain"], j["wildcards"]["target"], j["wildcards"]["variant"]) for j in planned)
+    targets = ["llava_next_8b", "mllama_11b", "qwen2_vl_2b"]
+    assert keys == sorted((d, t, v) for d in ("biomed", "food") for t in targets for v in ("base", "released"))
+    models = {j["args"]["model"] for j in planned if j["wildcards"]["variant"] == "released"}
+    assert models == {f"AdaptLLM/{d}-{m}" for d in ("biomed", "food")
+                      for m in ("Qwen2-VL-2B-Instruct", "LLaVA-NeXT-Llama3-8B", "Llama-3.2-11B-Vision-Instruct")}
+
+
+def test_demo_deviations_are_marked_with_the_papers_value():
+    table = plan(ROOT, flags=("--strict",))
+    assert table.returncode == 1  # the demo's tiny settings differ from the paper
+    marked = {x.split()[1]: x.split()[-1] for x in table.stdout.splitlines() if x.startswith("  learning_rate ")}
+    assert marked["0.002"] == "2e-05"  # the synthesizer's tuning (Table 9)
+    assert {marked["0.001"]} <= {"1e-05", "2e-05", "5e-06"}  # post-training (Table 10)
+    assert "settings differ from the paper" in table.stdout.splitlines()[-1]
+
+
+def absurd(value):
+    """A value no paper setting could have, of the same shape."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value * 1000 + 7
+    if isinstance(value, float):
+        return value * 1000 + 0.5
+    if isinstance(value, str):
+        return f"absurd-{value}"
+    if isinstance(value, list):
+        return [absurd(v) for v in value] or ["absurd"]
+    if isinstance(value, dict):
+        return {k: absurd(v) for k, v in value.items()}
+    return "absurd"
+
+
+def test_no_demo_value_reaches_a_paper_job(tmp_path):
+    """The property behind config layering: every demo value (tiny models, steps, learning rates, caps,
+    warm-up, shards…) set absurd, and no paper job's effective arguments change."""
+    workdir = copy_workflow(tmp_path / "repo")
+    demo = workdir / "config" / "config.yaml"
+    original = yaml.safe_load(demo.read_text())
+    before = {name: jobs(plan(workdir, "--configfile", name)) for name in PAPER_CONFIGS}
+    demo_before = plan(workdir)
+    demo.write_text(yaml.safe_dump({**absurd(original), "run_domains": original["run_domains"]}))
+    demo_after = plan(workdir)
+    assert demo_after.returncode != 0 or demo_after.stdout != demo_before.stdout  # a bare run reads the absurd demo
+    for name in PAPER_CONFIGS:
+        assert jobs(plan(workdir, "--configfile", name)) == before[name], name
