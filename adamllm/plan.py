@@ -199,8 +199,9 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
             family, args = PLANNERS[job.rule.name](job, params, resources)
             tasks = params.get("tasks", ())
             planned.append(
-                PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args,
-                           paper_args(job.rule.name, family, tasks))  # fmt: skip
+                PlannedJob(
+                    job.rule.name, dict(job.wildcards_dict), family, args, paper_args(job.rule.name, family, tasks)
+                )  # fmt: skip
             )
     order = list(PLANNERS)
     return sorted(planned, key=lambda j: (order.index(j.rule), _natural(j.wildcards)))

@@ -13,7 +13,8 @@ DEMO = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 
 
 @pytest.mark.parametrize(
-    "name", ["config/config.yaml", "config/paper/biomed.yaml", "config/paper/food.yaml", "config/paper/audit-released.yaml"]
+    "name",
+    ["config/config.yaml", "config/paper/biomed.yaml", "config/paper/food.yaml", "config/paper/audit-released.yaml"],
 )
 def test_shipped_configs_validate_on_their_own(name):
     """Each config is complete: a paper config is never merged over the demo."""

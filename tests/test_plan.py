@@ -71,7 +71,8 @@ def test_paper_values_in_the_plan(paper_plans):
         assert set(predict[family]["stop"]) == {"<|eot_id|>", "<|end_of_text|>"}
     food = [j["args"] for j in jobs(paper_plans["config/paper/food.yaml"]) if j["rule"] == "predict"]
     assert {json.dumps(a["max_new_tokens"], sort_keys=True) for a in food} == {
-        json.dumps({"Recipe1M": 1024, "Nutrition5K": 256, "Food101": 256, "FoodSeg103": 256}, sort_keys=True)}
+        json.dumps({"Recipe1M": 1024, "Nutrition5K": 256, "Food101": 256, "FoodSeg103": 256}, sort_keys=True)
+    }
 
 
 def test_audit_of_released_models_trains_nothing(paper_plans):
@@ -81,8 +82,11 @@ def test_audit_of_released_models_trains_nothing(paper_plans):
     targets = ["llava_next_8b", "mllama_11b", "qwen2_vl_2b"]
     assert keys == sorted((d, t, v) for d in ("biomed", "food") for t in targets for v in ("base", "released"))
     models = {j["args"]["model"] for j in planned if j["wildcards"]["variant"] == "released"}
-    assert models == {f"AdaptLLM/{d}-{m}" for d in ("biomed", "food")
-                      for m in ("Qwen2-VL-2B-Instruct", "LLaVA-NeXT-Llama3-8B", "Llama-3.2-11B-Vision-Instruct")}
+    assert models == {
+        f"AdaptLLM/{d}-{m}"
+        for d in ("biomed", "food")
+        for m in ("Qwen2-VL-2B-Instruct", "LLaVA-NeXT-Llama3-8B", "Llama-3.2-11B-Vision-Instruct")
+    }
 
 
 def test_demo_deviations_are_marked_with_the_papers_value():

@@ -13,7 +13,8 @@ def resolve_backend(name: str, family: str, options: dict) -> tuple[str, dict]:
     ``vllm`` flag), transformers with the options both backends take."""
     from adamllm.families import get_family
 
-    if name == "vllm" and not get_family(family).vllm:
+    spec = get_family(family)  # an unknown family is the caller's error, not the model's
+    if name == "vllm" and not spec.vllm:
         return "transformers", {k: v for k, v in options.items() if k in SHARED_OPTIONS}
     return name, dict(options)
 
