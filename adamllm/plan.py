@@ -172,7 +172,7 @@ def _predict(job, params, resources):
     family, tasks = params["family"], list(params["tasks"])
     limits = {task: answer_limit(task, params["max_new_tokens_cap"]) for task in tasks}
     sampling = evaluation_sampling(family, max(limits.values()))
-    args = {"model": params["model"], "source": params["source"], "revision": params["revision"]}
+    args = {"model": params["model"], "rows": params["rows_dir"]}
     args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
     args.update(max_new_tokens=limits, system_message=get_family(family).chat.system_message)
     return family, args

@@ -281,19 +281,26 @@ def download_domain(hub: dict, pairs, image_dir):
     fetch_zip(hub, hub["images_archive"], image_dir)
 
 
-def predict(model, family, out_dir, tasks, source="local", local_dir=None, revision="main", backend="transformers",
-            max_new_tokens_cap=None, backend_options=None, python=None):  # fmt: skip
-    """Predictions of one model on the given benchmarks: ``<out_dir>/<task>.jsonl``."""
+def fetch_benchmark(task, revision, out):
+    """Fetch a benchmark's test split from the hub at a pinned revision, as local rows (``out``) and images."""
+    from adamllm.evaluation.fetch import fetch_benchmark as fetch
+
+    fetch(task, revision, out)
+
+
+def predict(model, family, out_dir, tasks, rows_dir, backend="transformers", max_new_tokens_cap=None,
+            backend_options=None, python=None):  # fmt: skip
+    """Predictions of one model on the given benchmarks' rows in ``rows_dir``: ``<out_dir>/<task>.jsonl``."""
     if run_in_python(python, "predict", _args(locals())):
         return
     from adamllm.evaluation.predict import predict as run
 
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    run(model, family, tasks, outs, source, local_dir, revision, backend, max_new_tokens_cap, backend_options)
+    run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options)
     settings = {
-        "model": str(model), "family": family, "source": source, "benchmark_revision": revision,
-        "backend": backend, "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap,
+        "model": str(model), "family": family, "rows": str(rows_dir), "backend": backend,
+        "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap,
     }  # fmt: skip
     provenance.write_prediction_run(out_dir, settings)
 

@@ -1,5 +1,6 @@
 """Config loading and validation, path helpers and input functions shared by all stages."""
 
+import re
 from pathlib import Path
 
 from snakemake.utils import validate
@@ -244,6 +245,16 @@ def posttrain_settings(wildcards):
 # --- evaluation ---------------------------------------------------------------------------------
 
 
+BENCHMARK_NAMES = [task for domain in DOMAINS for task in domain_benchmarks(domain)]
+
+
+def benchmark_rows_dir(domain):
+    """Where a domain's benchmark rows are read from: the local sample sets, or the fetched hub rows."""
+    if config["evaluation"]["source"] == "local":
+        return config["evaluation"]["local_dir"]
+    return f"resources/benchmarks/{domain}"
+
+
 def evaluated_variants(domain, target):
     """The base model, the released model (where the config names one) and each requested recipe."""
     variants = ["base"] if config["evaluation"]["base_models"] else []
@@ -277,12 +288,10 @@ def eval_inputs(wildcards):
         inputs["model"] = (
             f"results/{wildcards.domain}/models/{wildcards.variant}/{wildcards.target}"
         )
-    if config["evaluation"]["source"] == "local":
-        folder = Path(config["evaluation"]["local_dir"])
-        inputs["rows"] = [
-            str(folder / f"{task}.jsonl")
-            for task in domain_benchmarks(wildcards.domain)
-        ]
+    folder = Path(benchmark_rows_dir(wildcards.domain))
+    inputs["rows"] = [
+        str(folder / f"{task}.jsonl") for task in domain_benchmarks(wildcards.domain)
+    ]
     return inputs
 
 

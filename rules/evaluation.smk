@@ -1,5 +1,24 @@
 """Evaluation: predictions and scores of every base and post-trained model, and the report (SPEC §8)."""
 
+if config["evaluation"]["source"] == "hub":
+
+    rule fetch_benchmark:
+        output:
+            rows="resources/benchmarks/{domain}/{task}.jsonl",
+            images=directory("resources/benchmarks/{domain}/{task}_images"),
+        log:
+            "logs/{domain}/fetch_benchmark/{task}.log",
+        wildcard_constraints:
+            task="|".join(re.escape(t) for t in BENCHMARK_NAMES),
+        conda:
+            "../envs/main.yaml"
+        params:
+            revision=lambda wildcards: config["evaluation"]["revisions"].get(
+                wildcards.domain, "main"
+            ),
+        script:
+            "../scripts/fetch_benchmark.py"
+
 
 rule predict:
     input:
@@ -19,11 +38,7 @@ rule predict:
         model=model_param(lambda wildcards: model_path(given_model(wildcards))),
         family=lambda wildcards: target_family(wildcards.target),
         tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
-        source=config["evaluation"]["source"],
-        local_dir=config["evaluation"]["local_dir"],
-        revision=lambda wildcards: config["evaluation"]["revisions"].get(
-            wildcards.domain, "main"
-        ),
+        rows_dir=lambda wildcards: benchmark_rows_dir(wildcards.domain),
         backend=config["evaluation"]["backend"],
         backend_options=backend_params(
             config["evaluation"]["backend"], config["evaluation"]["max_model_len"]

@@ -66,20 +66,29 @@ def test_sample_row_with_missing_image_is_reported(tmp_path):
         load_local_rows(get_benchmark("SLAKE"), tmp_path)
 
 
-def test_hub_rows_come_from_the_pinned_test_split(monkeypatch):
-    """The hub cannot be reached here: a stand-in for datasets.load_dataset checks the call and returns rows."""
-    import datasets
-    from PIL import Image
+def test_hub_rows_are_fetched_from_the_pinned_test_split_as_local_rows(tmp_path, monkeypatch):
+    """A stand-in of AdaptLLM/biomed-VQA-benchmark in a local hub cache (the hub is unreachable here),
+    with the real columns; the fetched rows are what predictions then read, images byte for byte."""
+    from hub_standins import cache_benchmark
 
-    from adamllm.evaluation.predict import load_hub_rows
+    from adamllm.evaluation.fetch import fetch_benchmark
+    from adamllm.evaluation.predict import load_local_rows
 
-    calls = []
+    images = [ROOT / "data_samples" / "biomed" / "images" / n for n in ("ihc_1.jpg", "retina_1.jpg")]
+    rows = [
+        {"image": images[0], "input": "Is it stained?", "label": "yes", "answer_type": "CLOSED"},
+        {"image": images[1], "input": "Which organ?", "label": "eye", "answer_type": "OPEN"},
+    ]
+    cache = tmp_path / "hub"
+    cache_benchmark(cache, "AdaptLLM/biomed-VQA-benchmark", {"VQA_RAD": rows, "SLAKE": rows[:1]}, tmp_path / "w")
+    import datasets.config
+    import huggingface_hub.constants
 
-    def fake_load_dataset(path, name, split, revision):
-        calls.append((path, name, split, revision))
-        return [{"image": Image.new("RGB", (8, 8)), "input": "Q?", "label": "yes", "answer_type": "CLOSED"}]
-
-    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
-    rows = load_hub_rows(get_benchmark("VQA_RAD"), "abc123")
-    assert calls == [("AdaptLLM/biomed-VQA-benchmark", "VQA_RAD", "test", "abc123")]
-    assert rows[0]["id"] == 0 and rows[0]["label"] == "yes"
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))  # read when imported
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "datasets-cache")
+    out = tmp_path / "rows" / "VQA_RAD.jsonl"
+    assert fetch_benchmark("VQA_RAD", "main", out) == 2
+    fetched = load_local_rows(get_benchmark("VQA_RAD"), out.parent)
+    assert [(r["id"], r["input"], r["label"], r["answer_type"]) for r in fetched] == [
+        (0, "Is it stained?", "yes", "CLOSED"), (1, "Which organ?", "eye", "OPEN")]  # fmt: skip
+    assert [Path(r["image"]).read_bytes() for r in fetched] == [p.read_bytes() for p in images]

@@ -1,4 +1,5 @@
-"""Predictions of one model on benchmarks: rows from local sample sets or the hub, greedy, family chat format."""
+"""Predictions of one model on benchmarks: local rows (sample sets, or hub rows fetched by
+:mod:`adamllm.evaluation.fetch`), greedy, in the family's chat format."""
 
 from __future__ import annotations
 
@@ -29,14 +30,6 @@ def load_local_rows(benchmark: Benchmark, folder) -> list[dict]:
     return rows
 
 
-def load_hub_rows(benchmark: Benchmark, revision: str) -> list[dict]:
-    """Rows of the benchmark's test split on the Hugging Face hub, at a pinned revision."""
-    from datasets import load_dataset
-
-    dataset = load_dataset(benchmark.hub_dataset, benchmark.hub_config, split="test", revision=revision)
-    return [{"id": index, **row} for index, row in enumerate(dataset)]
-
-
 def chat_prompt(engine, text: str) -> str:
     """The family's system turn (if any) and one user turn with the image and the benchmark's prompt, in
     the model's own chat format."""
@@ -58,22 +51,14 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
     return Sampling(max_new_tokens=max_new_tokens, stop=get_family(family).chat.stop)
 
 
-def _stored(row: dict, benchmark: Benchmark) -> dict:
-    """The row as written beside its prediction; a hub image is kept as a reference, not pixels."""
-    image = row["image"]
-    if not isinstance(image, str):
-        image = f"{benchmark.hub_dataset}/{benchmark.hub_config}/test/{row['id']}"
-    return {**row, "image": image, "task": benchmark.name}
-
-
-def predict(model, family, tasks, outs, source="local", local_dir=None, revision="main", backend="transformers",
-            max_new_tokens_cap=None, backend_options=None):  # fmt: skip
-    """Greedy predictions of a model on each task; one JSONL per task with the input row and ``pred``."""
+def predict(model, family, tasks, outs, rows_dir, backend="transformers", max_new_tokens_cap=None,
+            backend_options=None):  # fmt: skip
+    """Greedy predictions of a model on each task's rows in ``rows_dir``; one JSONL per task with the input
+    row, its task and ``pred``."""
     engine = load_backend(backend, str(model), family, **(backend_options or {}))
     for task, out in zip(tasks, outs, strict=True):
         benchmark = get_benchmark(task)
-        rows = load_local_rows(benchmark, local_dir) if source == "local" else load_hub_rows(benchmark, revision)
-        limit = answer_limit(task, max_new_tokens_cap)
+        rows = load_local_rows(benchmark, rows_dir)
         requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
-        predictions = engine.generate(requests, evaluation_sampling(family, limit))
-        write_jsonl(out, ({**_stored(row, benchmark), "pred": p} for row, p in zip(rows, predictions, strict=True)))
+        predictions = engine.generate(requests, evaluation_sampling(family, answer_limit(task, max_new_tokens_cap)))
+        write_jsonl(out, ({**row, "task": benchmark.name, "pred": p} for row, p in zip(rows, predictions, strict=True)))
