@@ -3,15 +3,14 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT, copy_workflow
+from hub_standins import cache_repo, zip_folder
 
 from adamllm.provenance import RUN_SUMMARIES
 
@@ -157,26 +156,6 @@ def test_paper_dag_builds_without_network(domain, tmp_path):
     assert not (workdir / "resources").exists()
 
 
-def cache_hub_dataset(cache: Path, repo_id: str, files: dict[str, Path]) -> None:
-    """Put ``files`` into a Hugging Face cache as the snapshot its ``main`` ref names: what
-    ``hf_hub_download`` reads offline. A stand-in for the hub, which is unreachable here."""
-    repo = cache / f"datasets--{repo_id.replace('/', '--')}"
-    commit = "0" * 40
-    (repo / "refs").mkdir(parents=True)
-    (repo / "refs" / "main").write_text(commit)
-    for name, source in files.items():
-        target = repo / "snapshots" / commit / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-
-
-def zip_folder(folder: Path, archive: Path) -> Path:
-    with zipfile.ZipFile(archive, "w") as handle:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            handle.write(path, path.relative_to(folder).as_posix())
-    return archive
-
-
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Files of a folder by relative path; Snakemake's marker in a directory output left out."""
     files = (p for p in folder.rglob("*") if p.is_file() and p.name != ".snakemake_timestamp")
@@ -190,15 +169,15 @@ def test_paper_download_rules_fetch_seed_and_domain_data(tmp_path, monkeypatch):
     seed_hub, domain_hub = paper["seed"]["hub"], paper["domains"]["biomed"]["hub"]
     seed, domain, cache = ROOT / "data_samples" / "seed", ROOT / "data_samples" / "biomed", tmp_path / "hub"
     vflan, allava = seed_hub["visionflan"], seed_hub["allava"]
-    cache_hub_dataset(cache, vflan["repo_id"], {
+    cache_repo(cache, vflan["repo_id"], {
         vflan["metadata"]: seed / "vflan_metadata.json",
         vflan["images_zip"]: zip_folder(seed / "images", tmp_path / "seed_images.zip"),
     })  # fmt: skip
-    cache_hub_dataset(cache, allava["repo_id"], {
+    cache_repo(cache, allava["repo_id"], {
         allava["caption"]: seed / "ALLaVA-Caption-VFLAN-4V.json",
         allava["instruct"]: seed / "ALLaVA-Instruct-VFLAN-4V.json",
     })  # fmt: skip
-    cache_hub_dataset(cache, domain_hub["repo_id"], {
+    cache_repo(cache, domain_hub["repo_id"], {
         domain_hub["pairs_file"]: domain / "image_caption_pairs.json",
         domain_hub["images_archive"]: zip_folder(domain / "images", tmp_path / "domain_images.zip"),
     })  # fmt: skip
