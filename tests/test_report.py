@@ -92,3 +92,11 @@ def test_hub_rows_are_fetched_from_the_pinned_test_split_as_local_rows(tmp_path,
     assert [(r["id"], r["input"], r["label"], r["answer_type"]) for r in fetched] == [
         (0, "Is it stained?", "yes", "CLOSED"), (1, "Which organ?", "eye", "OPEN")]  # fmt: skip
     assert [Path(r["image"]).read_bytes() for r in fetched] == [p.read_bytes() for p in images]
+
+
+def test_released_models_are_compared_with_the_papers_adamllm_rows():
+    from adamllm.evaluation.paper import paper_numbers
+
+    for domain in ("biomed", "food"):
+        for family in ("qwen2_vl", "llava_next_llama3", "mllama"):
+            assert paper_numbers(domain, family, "released") == PAPER[domain][(family, "single_stage")]

@@ -46,6 +46,11 @@ PAPER = {
 }
 
 
+# Evaluated variants compared with another variant's row: the authors' released models are AdaMLLM.
+SAME_ROW = {"released": "single_stage"}
+
+
 def paper_numbers(domain: str, family: str, variant: str) -> list[float | None]:
     """The paper's row for a model, or Nones where the paper has none."""
-    return PAPER.get(domain, {}).get((family, variant), [None] * len(COLUMNS[domain]))
+    row = (family, SAME_ROW.get(variant, variant))
+    return PAPER.get(domain, {}).get(row, [None] * len(COLUMNS[domain]))
