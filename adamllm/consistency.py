@@ -1,4 +1,5 @@
-"""Consistency filter (SPEC §5): a text-only LM judges whether the precise answer follows from the informative one."""
+"""Consistency filter (docs/method.md §5): a text-only LM judges whether the precise answer follows from the
+informative one."""
 
 from __future__ import annotations
 

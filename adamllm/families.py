@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TrainingHParams:
-    """Post-training hyper-parameters of SPEC §7 (paper Table 10)."""
+    """Post-training hyper-parameters of docs/method.md §7 (paper Table 10)."""
 
     learning_rate: float
     vision_learning_rate: float

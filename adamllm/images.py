@@ -35,7 +35,7 @@ def as_rgb(image) -> Image.Image:
 
 
 def write_blank_image(path, size: int = 336) -> None:
-    """A plain white square, used in place of some seed images (SPEC §2)."""
+    """A plain white square, used in place of some seed images (docs/method.md §2)."""
     from adamllm.io import atomic_write
 
     with atomic_write(path, "wb") as handle:

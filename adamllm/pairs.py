@@ -1,4 +1,4 @@
-"""Domain image-caption pairs (SPEC §4 format): validation and sharding."""
+"""Domain image-caption pairs (docs/method.md §4 format): validation and sharding."""
 
 from __future__ import annotations
 

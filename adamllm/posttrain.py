@@ -1,4 +1,4 @@
-"""Post-training with LLaMA-Factory (SPEC §7): arguments from the family registry, a loadable checkpoint."""
+"""Post-training with LLaMA-Factory (docs/method.md §7): arguments from the family registry, a loadable checkpoint."""
 
 from __future__ import annotations
 

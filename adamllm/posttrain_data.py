@@ -1,4 +1,5 @@
-"""Post-training data (SPEC §6): caption task + kept synthetic task per image, in LLaMA-Factory sharegpt format."""
+"""Post-training data (docs/method.md §6): caption task + kept synthetic task per image, in LLaMA-Factory
+sharegpt format."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class Recipe:
 
     caption: bool
     tasks: str | None  # "filtered" (judged Yes), "unfiltered" (every triplet), or None
-    answer: str = "combined"  # "combined" (SPEC §6), "precise" or "informative"
+    answer: str = "combined"  # "combined" (docs/method.md §6), "precise" or "informative"
 
 
 RECIPES = {

@@ -1,4 +1,4 @@
-"""Seed data (SPEC §1): join VisionFLAN precise QAs, ALLaVA captions and ALLaVA informative QAs by image."""
+"""Seed data (docs/method.md §1): join VisionFLAN precise QAs, ALLaVA captions and ALLaVA informative QAs by image."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The synthesizer's Llama-3 conversation format, shared by its training set, tuning and synthesis.
 
 One renderer serves training and inference so that the two can never drift apart
-(SPEC §2 and §4).
+(docs/method.md §2 and §4).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Task synthesis: prompts for the synthesizer, and parsing its output into QA turns and triplets (SPEC §4)."""
+"""Task synthesis: prompts for the synthesizer, and parsing its output into QA turns and triplets
+(docs/method.md §4)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def extract_triplet(text: str) -> dict | None:
 
 
 def synthesis_sampling(max_new_tokens: int = 512) -> Sampling:
-    """Greedy decoding to the end of text: the continuation keeps its turn markers for parsing (SPEC §4)."""
+    """Greedy decoding to the end of text: the continuation keeps its turn markers for parsing (docs/method.md §4)."""
     return Sampling(max_new_tokens=max_new_tokens, stop=(EOS,), skip_special_tokens=False)
 
 

@@ -1,7 +1,7 @@
 """Tiny, seeded, randomly initialised models of each family, saved like hub checkpoints.
 
 They let the demo drive exactly the code that runs the real models, on 2 CPU cores.
-Sizes follow what transformers and vLLM accept (head_dim 32; see ../shared/notes/STACK.md).
+Sizes follow what transformers and vLLM accept (vLLM needs head_dim 32 or more on CPU).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Synthesizer training set (SPEC §2): one multi-turn sample per seed image, blank images, 90/10 split."""
+"""Synthesizer training set (docs/method.md §2): one multi-turn sample per seed image, blank images, 90/10 split."""
 
 from __future__ import annotations
 

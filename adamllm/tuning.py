@@ -1,6 +1,6 @@
 """Supervised tuning on rendered conversations with explicit labels (which segments the loss sees).
 
-Serves the synthesizer (SPEC §2-3: the caption turn is never trained) and the demo's tiny checker.
+Serves the synthesizer (docs/method.md §2-3: the caption turn is never trained) and the demo's tiny checker.
 Runs through the Hugging Face ``Trainer``, so the same code uses CPU, torchrun or DeepSpeed.
 """
 
@@ -130,7 +130,7 @@ def synthesizer_segments(sample: dict, double_bos: bool, image_token: str) -> li
 
 
 def trained_roles(train_instructions: bool) -> set[str]:
-    """Responses are always trained, instructions optionally, the caption never (SPEC §2)."""
+    """Responses are always trained, instructions optionally, the caption never (docs/method.md §2)."""
     return {"response", "instruction"} if train_instructions else {"response"}
 
 

@@ -203,7 +203,7 @@ def seed_data() -> None:
 
 
 def pairs(domain: str, items: list[tuple[str, Image.Image, str]]) -> None:
-    """Image-caption pairs in the SPEC §4 format."""
+    """Image-caption pairs in the docs/method.md §4 format."""
     records = []
     for name, image, caption in items:
         save(image, ROOT / domain / "images" / name)

@@ -1,4 +1,4 @@
-"""Evaluation: predictions and scores of every base and post-trained model, and the report (SPEC §8)."""
+"""Evaluation: predictions and scores of every base and post-trained model, and the report (docs/method.md §8)."""
 
 if config["evaluation"]["source"] == "hub":
 

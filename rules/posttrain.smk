@@ -1,4 +1,4 @@
-"""Post-training of each target model on each recipe's data with LLaMA-Factory (SPEC §7)."""
+"""Post-training of each target model on each recipe's data with LLaMA-Factory (docs/method.md §7)."""
 
 
 rule posttrain:

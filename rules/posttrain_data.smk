@@ -1,4 +1,4 @@
-"""Post-training data per recipe in LLaMA-Factory format, and the per-domain item counts (SPEC §6)."""
+"""Post-training data per recipe in LLaMA-Factory format, and the per-domain item counts (docs/method.md §6)."""
 
 
 rule posttrain_data:

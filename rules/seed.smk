@@ -1,4 +1,4 @@
-"""Seed data: VisionFLAN precise QAs joined with ALLaVA captions and informative QAs (SPEC §1)."""
+"""Seed data: VisionFLAN precise QAs joined with ALLaVA captions and informative QAs (docs/method.md §1)."""
 
 if config["seed"]["source"] == "hub":
 

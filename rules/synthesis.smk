@@ -1,4 +1,4 @@
-"""Task synthesis per shard, parsing and pairing, consistency filter, merge (SPEC §4-5)."""
+"""Task synthesis per shard, parsing and pairing, consistency filter, merge (docs/method.md §4-5)."""
 
 if HUB_DOMAINS:
 

@@ -1,4 +1,4 @@
-"""The synthesizer: its training set (SPEC §2) and its tuning (SPEC §3)."""
+"""The synthesizer: its training set (docs/method.md §2) and its tuning (docs/method.md §3)."""
 
 
 rule synthesizer_set:

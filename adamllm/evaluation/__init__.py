@@ -1,1 +1,1 @@
-"""Evaluation: benchmark registry, predictions, metrics and the report (SPEC §8, "Metrics, exactly")."""
+"""Evaluation: benchmark registry, predictions, metrics and the report (docs/method.md §8)."""

@@ -1,4 +1,4 @@
-"""Per-item metric functions, pure, exactly as SPEC's "Metrics, exactly" defines them (scores in [0, 1])."""
+"""Per-item metric functions, pure, exactly as docs/method.md §8 defines them (scores in [0, 1])."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Answer normalisation of the VQA benchmarks, as in LLaVA-Med v1.0.0's evaluation (SPEC, "Metrics, exactly").
+"""Answer normalisation of the VQA benchmarks, as in LLaVA-Med v1.0.0's evaluation (docs/method.md §8, metrics).
 
 Two quirks of that code are kept on purpose, since the paper's numbers come from it: its period
 pattern strips every period not followed by a digit, and its period substitution passes

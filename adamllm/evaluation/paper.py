@@ -1,4 +1,4 @@
-"""The paper's numbers (Tables 2 and 3, as SPEC lists them), keyed by model family and our variant name."""
+"""The paper's numbers (Tables 2 and 3), keyed by model family and our variant name."""
 
 from __future__ import annotations
 

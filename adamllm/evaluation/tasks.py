@@ -1,5 +1,5 @@
 """The benchmark registry: one definition per task — where its rows come from, how long answers may be,
-which fields rows carry, and how a predictions file is scored (SPEC §8)."""
+which fields rows carry, and how a predictions file is scored (docs/method.md §8)."""
 
 from __future__ import annotations
 
