@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 from adamllm.io import write_json, write_json_list
 
 
@@ -30,3 +32,25 @@ def test_streamed_list_bytes_equal_write_json(tmp_path):
         write_json(tmp_path / "whole.json", items)
         assert write_json_list(tmp_path / "streamed.json", iter(items)) == len(items)
         assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes(), (case, items)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_written_files_get_the_permissions_the_umask_gives(tmp_path, umask):
+    """As `open` would: a group member can read (and, under umask 002, write) shared results."""
+    import os
+    import stat
+
+    from adamllm.io import write_jsonl
+
+    before = os.umask(umask)
+    try:
+        write_json(tmp_path / "a.json", {"x": 1})
+        write_jsonl(tmp_path / "b.jsonl", [{"x": 1}])
+        with open(tmp_path / "reference", "w") as handle:  # what a plain open gives under this umask
+            handle.write("x")
+    finally:
+        os.umask(before)
+    expected = stat.S_IMODE((tmp_path / "reference").stat().st_mode)
+    assert expected == 0o666 & ~umask
+    for name in ("a.json", "b.jsonl"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
