@@ -9,6 +9,7 @@ from pathlib import Path
 from adamllm.backends.base import Sampling
 from adamllm.errors import BadInputError
 from adamllm.synth_format import EOS
+from adamllm.text import text_problem
 
 DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "consistency_prompt.txt"
 FIELDS = {"question": "Q", "informative_answer": "informative_A", "precise_answer": "precise_A"}
@@ -34,6 +35,16 @@ def render_prompt(template: str, triplet: dict) -> str:
     """Fill the template's placeholders with a triplet in one pass: text inserted for one placeholder is
     never read again, so a question or answer that contains ``{precise_answer}`` stays as written."""
     return _PLACEHOLDER.sub(lambda match: triplet[FIELDS[match.group()[1:-1]]], template)
+
+
+def triplet_problem(triplet: dict) -> str | None:
+    """Why a synthesized triplet cannot become training text: a model's control token in its question or
+    answers (docs/method.md §5; adamllm.text). The filter rejects it without asking the checker."""
+    for key in FIELDS.values():
+        problem = text_problem(triplet[key], key, placeholder_allowed=True)
+        if problem:
+            return problem[1]
+    return None
 
 
 def checker_sampling(max_new_tokens: int = 2) -> Sampling:

@@ -39,6 +39,7 @@ class ModelFamily:
     llamafactory_template: str | None = None
     hparams: TrainingHParams | None = None
     chat: ChatFormat = ChatFormat()
+    max_aspect_ratio: float | None = None  # long side / short side its image processor accepts
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
 
 
@@ -54,6 +55,7 @@ FAMILIES = {
             llamafactory_template="qwen2_vl",
             hparams=TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2),
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(224 * 224, 1280 * 28 * 28)),
+            max_aspect_ratio=200,
         ),
         ModelFamily(
             "llava_next_llama3",

@@ -7,14 +7,23 @@ from pathlib import Path
 from tqdm import tqdm
 
 from adamllm.errors import RecordPolicy
-from adamllm.images import image_problem
+from adamllm.images import image_problem, usable_image
 from adamllm.io import read_json_list
 from adamllm.stats import StageStats
+from adamllm.text import IMAGE_PLACEHOLDER, text_problem
 
-IMAGE_PLACEHOLDER = "<image>"
+
+def _pair_problem(record) -> tuple[str, str] | None:
+    """``(kind, message)`` of what is wrong with a pairs record, or None."""
+    problem = _shape_problem(record)
+    if problem:
+        return problem.split(":")[0], problem
+    return text_problem(record["messages"][0]["content"], "user message", placeholder_allowed=True) or text_problem(
+        record["messages"][1]["content"], "caption"
+    )
 
 
-def _pair_problem(record) -> str | None:
+def _shape_problem(record) -> str | None:
     if not isinstance(record, dict):
         return "record is not a JSON object"
     images, messages = record.get("images"), record.get("messages")
@@ -34,8 +43,23 @@ def _pair_problem(record) -> str | None:
     return None
 
 
-def load_pairs(path, image_dir, policy: RecordPolicy, check_images: bool = True) -> tuple[list[dict], StageStats]:
-    """Valid pairs as ``{id, image, instruction, caption}``; ``id`` is the record's index in the file."""
+def image_path(image_dir, name: str, allow_outside: bool) -> tuple[Path, str | None]:
+    """Where a record's image lies, and why it may not be used there: a path that leaves ``image_dir``
+    (``..``, an absolute path) is refused unless ``allow_outside``."""
+    path = Path(image_dir) / name
+    if not allow_outside and not path.resolve().is_relative_to(Path(image_dir).resolve()):
+        return path, f"image path {name!r} leaves the image folder {str(image_dir)!r} (allow_images_outside_dir)"
+    return path, None
+
+
+def load_pairs(
+    path, image_dir, policy: RecordPolicy, converted_dir=None, allow_outside: bool = False
+) -> tuple[list[dict], StageStats]:
+    """Valid pairs as ``{id, image, instruction, caption}``; ``id`` is the record's index in the file.
+
+    High-bit-depth images are given as 8-bit copies in ``converted_dir`` (when one is given), so that
+    every loader downstream, LLaMA-Factory's included, sees them by their real value range.
+    """
     stats = StageStats("pairs")
     records = read_json_list(path)
     stats.items_in = len(records)
@@ -44,14 +68,14 @@ def load_pairs(path, image_dir, policy: RecordPolicy, check_images: bool = True)
     for index, record in enumerate(tqdm(records, desc="pairs", unit="pair", leave=False)):
         problem = _pair_problem(record)
         if problem:
-            policy.bad(path, problem, index, problem.split(":")[0])
+            policy.bad(path, problem[1], index, problem[0])
             continue
         name = record["images"][0]
         if name in seen:
             policy.bad(path, f"duplicated image name {name!r}", index, "duplicated image")
             continue
-        image_path = Path(image_dir) / name
-        problem = image_problem(image_path) if check_images else None
+        image, problem = image_path(image_dir, name, allow_outside)
+        problem = problem or image_problem(image)
         if problem:
             policy.bad(path, problem, index, "bad image")
             continue
@@ -59,7 +83,7 @@ def load_pairs(path, image_dir, policy: RecordPolicy, check_images: bool = True)
         pairs.append(
             {
                 "id": index,
-                "image": str(image_path),
+                "image": usable_image(image, converted_dir, str(index)) if converted_dir else str(image),
                 "instruction": record["messages"][0]["content"],
                 "caption": record["messages"][1]["content"],  # byte for byte, as the synthesizer sees it
             }

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import posixpath
-from pathlib import Path
 
 from tqdm import tqdm
 
 from adamllm.errors import RecordPolicy
-from adamllm.images import image_problem
+from adamllm.images import image_problem, usable_image
 from adamllm.io import read_json_list
-from adamllm.pairs import IMAGE_PLACEHOLDER
+from adamllm.pairs import IMAGE_PLACEHOLDER, image_path
 from adamllm.stats import StageStats
+from adamllm.text import text_problem
 
 
 def _record_id(record, index: int) -> str:
@@ -59,8 +59,9 @@ def load_captions(path, policy: RecordPolicy, stats: StageStats) -> dict[str, di
         if turns is None:
             continue
         name = posixpath.basename(record["image"])
-        if not turns[1].strip():
-            policy.bad(path, "empty caption", _record_id(record, index), "empty caption")
+        problem = ("empty caption", "empty caption") if not turns[1].strip() else text_problem(turns[1], "caption")
+        if problem:
+            policy.bad(path, problem[1], _record_id(record, index), problem[0])
         elif name in captions:
             stats.counts["duplicated captions (ignored)"] += 1
         else:
@@ -83,8 +84,11 @@ def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, s
         where = _record_id(record, index)
         name = posixpath.basename(record["image"])
         question = strip_image_placeholder(turns[0])
+        problem = None if question is None else text_problem(question, "question") or text_problem(turns[1], "answer")
         if question is None:
             policy.bad(path, "question has no image placeholder '<image>' at its start or end", where, "no placeholder")
+        elif problem:
+            policy.bad(path, problem[1], where, problem[0])
         elif with_task and not isinstance(record.get("task_name"), str):
             policy.bad(path, "record has no 'task_name'", where, "no task name")
         elif name not in captions:
@@ -99,9 +103,16 @@ def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, s
 
 
 def join_seed(
-    visionflan_metadata, allava_caption, allava_instruct, image_dir, policy: RecordPolicy
+    visionflan_metadata,
+    allava_caption,
+    allava_instruct,
+    image_dir,
+    policy: RecordPolicy,
+    converted_dir=None,
+    allow_outside: bool = False,
 ) -> tuple[list[dict], StageStats]:
-    """Joined seed records ``{image, task_name, caption, precise, informative}``, sorted by image name."""
+    """Joined seed records ``{image, task_name, caption, precise, informative}``, sorted by image name.
+    High-bit-depth images are given as 8-bit copies in ``converted_dir`` (when one is given)."""
     stats = StageStats("seed")
     joined = load_captions(allava_caption, policy, stats)
     stats.counts["captions"] = len(joined)
@@ -114,14 +125,14 @@ def join_seed(
         if not entry.get("precise") or not entry.get("informative"):
             stats.counts["without both QA kinds"] += 1
             continue
-        image_path = Path(image_dir) / entry["image"]
-        problem = image_problem(image_path)
+        image, problem = image_path(image_dir, entry["image"], allow_outside)
+        problem = problem or image_problem(image)
         if problem:
             policy.bad(visionflan_metadata, problem, f"image {entry['image']!r}", "bad image")
             continue
         records.append(
             {
-                "image": str(image_path),
+                "image": usable_image(image, converted_dir, f"{len(records)}") if converted_dir else str(image),
                 "task_name": entry["task_name"],
                 "caption": entry["caption"],
                 "precise": entry["precise"],

@@ -23,11 +23,17 @@ def _args(frame_locals: dict) -> dict:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in frame_locals.items() if k != "python"}
 
 
-def prepare_seed(visionflan_metadata, allava_caption, allava_instruct, image_dir, out, stats_out, on_bad_record="stop"):
-    """Join the three seed files into one record per usable image."""
+def prepare_seed(visionflan_metadata, allava_caption, allava_instruct, image_dir, out, stats_out, on_bad_record="stop",
+                 converted_dir=None, allow_images_outside_dir=False):  # fmt: skip
+    """Join the three seed files into one record per usable image (high-bit-depth images as 8-bit copies in
+    ``converted_dir``)."""
+    if converted_dir:
+        Path(converted_dir).mkdir(parents=True, exist_ok=True)
     records, stats = join_seed(
-        visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record)
-    )
+        visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record), converted_dir,
+        allow_images_outside_dir,
+    )  # fmt: skip
+    stats.record_sources(visionflan_metadata, allava_caption, allava_instruct, image_dir)
     write_json(out, records)
     stats.write(stats_out)
 
@@ -40,31 +46,58 @@ def build_synthesizer_set(seed, blank_image, train_out, dev_out, stats_out, blan
     write_json(stats_out, {"stage": "synthesizer_set", "train": len(train), "dev": len(dev), "per_task": per_task})
 
 
-def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="stop"):
-    """Validate the domain's image-caption pairs and split them into ``len(shard_outs)`` shards."""
-    pairs, stats = load_pairs(pairs_file, image_dir, RecordPolicy(on_bad_record))
+def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="stop", converted_dir=None,
+                allow_images_outside_dir=False):  # fmt: skip
+    """Validate the domain's image-caption pairs and split them into ``len(shard_outs)`` shards
+    (high-bit-depth images as 8-bit copies in ``converted_dir``)."""
+    if converted_dir:
+        Path(converted_dir).mkdir(parents=True, exist_ok=True)
+    policy = RecordPolicy(on_bad_record)
+    pairs, stats = load_pairs(pairs_file, image_dir, policy, converted_dir, allow_images_outside_dir)
+    stats.record_sources(pairs_file, image_dir)
     for path, shard in zip(shard_outs, split_shards(pairs, len(shard_outs)), strict=True):
         write_jsonl(path, shard)
     stats.write(stats_out)
 
 
 def synthesize(
-    shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None, python=None
-):
-    """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``."""
+    shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None, python=None,
+    on_bad_record="stop",
+):  # fmt: skip
+    """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``. A pair whose prompt
+    fills the engine's context is a bad record (skipped ones are kept with ``pred`` null and ``skipped``)."""
     if run_in_python(python, "synthesize", _args(locals())):
         return
     items = read_jsonl(shard)
-    write_jsonl(out, _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options))
+    policy = RecordPolicy(on_bad_record)
+    rows = _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options, policy, shard)
+    write_jsonl(out, rows)
 
 
-def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options=None) -> list[dict]:
+TOO_LONG = "caption longer than the context"
+
+
+def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options=None, policy=None,
+                 source="pairs") -> list[dict]:  # fmt: skip
     if not items:
         return []
+    policy = policy or RecordPolicy()
     engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
     sampling = synthesis_sampling(max_new_tokens)
-    requests = [synthesis_request(item, double_bos, engine.image_token) for item in items]
-    return [{**item, "pred": pred} for item, pred in zip(items, engine.generate(requests, sampling), strict=True)]
+    limit = (backend_options or {}).get("max_model_len")
+    requests, fitting = [], []
+    for item in items:
+        request = synthesis_request(item, double_bos, engine.image_token)
+        length = len(engine.tokenizer(request.prompt, add_special_tokens=False)["input_ids"]) if limit else 0
+        if limit and length >= limit:
+            message = f"synthesis prompt of {length} tokens (mostly its caption) fills the {limit}-token context"
+            policy.bad(source, message, f"id {item['id']}", TOO_LONG)
+        else:
+            requests.append(request)
+            fitting.append(item["id"])
+    preds = dict(zip(fitting, engine.generate(requests, sampling), strict=True))
+    return [{**item, "pred": preds[item["id"]]} if item["id"] in preds else {**item, "pred": None, "skipped": TOO_LONG}
+            for item in items]  # fmt: skip
 
 
 def synthesizer_effect(
@@ -82,9 +115,9 @@ def synthesizer_effect(
     """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs."""
     if run_in_python(python, "synthesizer_effect", _args(locals())):
         return
-    items = [item for shard in shards for item in read_jsonl(shard)][:max_pairs]
-    ids = {item["id"] for item in items}
-    tuned_rows = [row for path in tuned for row in read_jsonl(path) if row["id"] in ids]
+    tuned_rows = [row for path in tuned for row in read_jsonl(path) if not row.get("skipped")][:max_pairs]
+    ids = {row["id"] for row in tuned_rows}
+    items = [item for shard in shards for item in read_jsonl(shard) if item["id"] in ids]
     untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos, backend_options)
 
     def rates(rows):
@@ -102,6 +135,9 @@ def parse_and_pair(synthesized, out, stats_out):
 
     def rows():
         for line, item in enumerate(tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False), start=1):
+            if item.get("skipped"):  # a bad record the synthesis stage skipped
+                stats.skipped[item["skipped"]] += 1
+                continue
             if not isinstance(item.get("pred"), str):
                 raise BadInputError(
                     synthesized, "needs 'pred', the synthesizer's continuation (a string)", f"at line {line}"
@@ -141,7 +177,12 @@ def consistency_filter(
             )
     stats.items_in = len(items)
     prompt_template = consistency.load_template(template)
-    judged = [item for item in items if item["triplet"] is not None]
+    judged = []
+    for item in items:
+        if item["triplet"] is not None and consistency.triplet_problem(item["triplet"]):
+            stats.counts["rejected: control token in synthesized text"] += 1
+        elif item["triplet"] is not None:
+            judged.append(item)
     outputs = []
     if judged:
         engine = load_backend(backend, str(model), "llama", **(backend_options or {}))
@@ -289,7 +330,7 @@ def fetch_benchmark(task, revision, out):
 
 
 def predict(model, family, out_dir, tasks, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None, python=None):  # fmt: skip
+            backend_options=None, python=None, on_bad_record="stop"):  # fmt: skip
     """Predictions of one model on the given benchmarks' rows in ``rows_dir``: ``<out_dir>/<task>.jsonl``."""
     if run_in_python(python, "predict", _args(locals())):
         return
@@ -297,10 +338,10 @@ def predict(model, family, out_dir, tasks, rows_dir, backend="transformers", max
 
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options)
+    skipped = run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options, on_bad_record)
     settings = {
         "model": str(model), "family": family, "rows": str(rows_dir), "backend": backend,
-        "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap,
+        "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap, "skipped_rows": skipped,
     }  # fmt: skip
     provenance.write_prediction_run(out_dir, settings)
 
@@ -313,6 +354,10 @@ def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=Non
     predictions_dir = Path(predictions_dir)
     if config is not None:  # digests and run facts shared by the tasks' manifests: computed once
         shared = provenance.inputs_digests(lineage or {})
+        sources = {path: sha for stats in (lineage or {}).get("stats", []) for path, sha in
+                   read_json(stats).get("sources", {}).items()}  # fmt: skip
+        if sources:  # what the data stages read: seed files, the domain's pairs and images
+            shared["sources"] = dict(sorted(sources.items()))
         record = provenance.run_record(config, models or {}, predictions_dir)
     for task in tasks:
         predictions = predictions_dir / f"{task}.jsonl"

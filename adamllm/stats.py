@@ -17,15 +17,25 @@ class StageStats:
     items_out: int = 0
     counts: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    sources: dict[str, str] = field(default_factory=dict)  # input path → SHA-256, for provenance
 
     def as_dict(self) -> dict:
-        return {
+        record = {
             "stage": self.stage,
             "in": self.items_in,
             "out": self.items_out,
             "counts": dict(sorted(self.counts.items())),
             "skipped": dict(sorted(self.skipped.items())),
         }
+        if self.sources:
+            record["sources"] = dict(sorted(self.sources.items()))
+        return record
+
+    def record_sources(self, *paths) -> None:
+        """Record the content digests (folders: over their files) of the inputs a stage read."""
+        from adamllm.provenance import digest
+
+        self.sources.update({str(path): digest(path) for path in paths})
 
     def write(self, path) -> None:
         write_json(path, self.as_dict())

@@ -1,28 +1,28 @@
 """Config loading and validation, path helpers and input functions shared by all stages."""
 
 import re
+import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
+from adamllm.config_check import ConfigError, check_config, model_family
 from adamllm.evaluation.tasks import domain_benchmarks
-from adamllm.families import FAMILIES
 from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
 from adamllm.posttrain_data import GENERAL_RECIPES
 from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
 
 validate(config, "../config/schema.yaml")
+try:
+    check_config(config, domain_benchmarks)
+except ConfigError as err:
+    sys.exit(f"adamllm: {err}")  # one line naming the key, before any job runs
 
 TINY_PREFIX = "tiny:"
 DOMAINS = config["run_domains"]
 TARGETS = (
     list(config["targets"]) if config["run_targets"] is None else config["run_targets"]
 )
-for _target in TARGETS:
-    if _target not in config["targets"]:
-        raise ValueError(
-            f"config: run_targets names {_target!r}, which is not a key of 'targets'"
-        )
 
 
 def recipe_chain(recipe):
@@ -38,32 +38,9 @@ TRAIN_RECIPES = sorted(
 )
 DATA_RECIPES = sorted({TRAINING_RECIPES[r].data for r in TRAIN_RECIPES})
 
-for _domain in DOMAINS:
-    if _domain not in config["domains"]:
-        raise ValueError(
-            f"config: run_domains names {_domain!r}, which is not a key of 'domains'"
-        )
-if TRAIN_RECIPES and (
-    config["seed"]["source"] not in config["seed"]
-    or not config["seed"][config["seed"]["source"]]
-):
-    raise ValueError(
-        f"config: seed.source is {config['seed']['source']!r} but seed.{config['seed']['source']} is missing"
-    )
-
 
 def is_tiny(model):
     return model.startswith(TINY_PREFIX)
-
-
-def model_family(model, family=None):
-    """The registry family of a model spec: given by 'tiny:<family>' or by an explicit family key."""
-    family = model[len(TINY_PREFIX) :] if is_tiny(model) else family
-    if family not in FAMILIES:
-        raise ValueError(
-            f"config: model {model!r} needs a 'family' (one of {', '.join(sorted(FAMILIES))})"
-        )
-    return family
 
 
 def model_path(model):
@@ -91,12 +68,14 @@ def model_param(hub_id):
     return choose
 
 
-for _name, _target in config["targets"].items():
-    model_family(_target["model"], _target.get("family"))
-
-
 scattergather:
     shard=config["synthesis"]["shards"],
+
+
+if workflow._scatter["shard"] < 1:  # --set-scatter shard=N overrides the config
+    sys.exit(
+        f"adamllm: the shard count must be at least 1, not {workflow._scatter['shard']}"
+    )
 
 
 # --- seed data -------------------------------------------------------------------------------
@@ -160,14 +139,6 @@ def checker_template():
 
 
 HUB_DOMAINS = [d for d in DOMAINS if "hub" in config["domains"][d]]
-for _domain in DOMAINS if TRAIN_RECIPES else []:
-    if (
-        _domain not in HUB_DOMAINS
-        and not {"pairs", "image_dir"} <= config["domains"][_domain].keys()
-    ):
-        raise ValueError(
-            f"config: domains.{_domain} needs 'pairs' and 'image_dir', or 'hub'"
-        )
 
 
 def domain_source(domain):
@@ -296,10 +267,14 @@ def eval_inputs(wildcards):
 
 
 def provenance_inputs(wildcards):
-    """What a score's manifest checksums besides its predictions: the evaluated model, the benchmark
-    sample files, and the post-training data of each recipe on its lineage."""
+    """What a score's manifest checksums besides its predictions: the evaluated model, the benchmark rows,
+    the post-training data of each recipe on its lineage, and the data stages' stats, which name the
+    source files (pairs, images, seed) they were made from, with their digests."""
     inputs = eval_inputs(wildcards)
     if wildcards.variant not in GIVEN_VARIANTS:
+        inputs["stats"] = [f"results/{wildcards.domain}/pairs.stats.json"]
+        if config["synthesizer"]["source"] == "tune":
+            inputs["stats"].append("results/seed/seed.stats.json")
         inputs["data"] = [
             f"results/{wildcards.domain}/posttrain_data/{TRAINING_RECIPES[r].data}/data.json"
             for r in recipe_chain(wildcards.variant)

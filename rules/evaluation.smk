@@ -47,6 +47,7 @@ rule predict:
             config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
         )["python"],
         max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
+        on_bad_record=config["on_bad_record"],
     script:
         "../scripts/predict.py"
 

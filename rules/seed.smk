@@ -27,6 +27,7 @@ rule prepare_seed:
     output:
         seed="results/seed/seed.json",
         stats="results/seed/seed.stats.json",
+        converted=directory("results/seed/images_8bit"),
     log:
         "logs/seed/prepare_seed.log",
     benchmark:
@@ -35,5 +36,6 @@ rule prepare_seed:
         "../envs/main.yaml"
     params:
         on_bad_record=config["on_bad_record"],
+        allow_images_outside_dir=config["allow_images_outside_dir"],
     script:
         "../scripts/prepare_seed.py"

@@ -25,12 +25,14 @@ rule shard_pairs:
     output:
         shards=scatter.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
         stats="results/{domain}/pairs.stats.json",
+        converted=directory("results/{domain}/images_8bit"),
     log:
         "logs/{domain}/shard_pairs.log",
     conda:
         "../envs/main.yaml"
     params:
         on_bad_record=config["on_bad_record"],
+        allow_images_outside_dir=config["allow_images_outside_dir"],
     script:
         "../scripts/shard_pairs.py"
 
@@ -58,6 +60,7 @@ rule synthesize:
         )["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
+        on_bad_record=config["on_bad_record"],
     script:
         "../scripts/synthesize.py"
 

@@ -15,5 +15,6 @@ run_logged(
     backend=snakemake.params.backend,
     backend_options=dict(snakemake.params.backend_options),
     python=snakemake.params.python,
+    on_bad_record=snakemake.params.on_bad_record,
     max_new_tokens_cap=snakemake.params.max_new_tokens_cap,
 )

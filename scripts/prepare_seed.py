@@ -14,4 +14,6 @@ run_logged(
     out=snakemake.output.seed,
     stats_out=snakemake.output.stats,
     on_bad_record=snakemake.params.on_bad_record,
+    converted_dir=snakemake.output.converted,
+    allow_images_outside_dir=snakemake.params.allow_images_outside_dir,
 )

@@ -13,6 +13,7 @@ run_logged(
     backend=snakemake.params.backend,
     backend_options=dict(snakemake.params.backend_options),
     python=snakemake.params.python,
+    on_bad_record=snakemake.params.on_bad_record,
     max_new_tokens=snakemake.params.max_new_tokens,
     double_bos=snakemake.params.double_bos,
 )

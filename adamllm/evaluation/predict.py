@@ -6,27 +6,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from adamllm.backends import Request, Sampling, load_backend
-from adamllm.errors import BadInputError
+from adamllm.errors import BadInputError, RecordPolicy
 from adamllm.evaluation.tasks import Benchmark, get_benchmark, validate_row
 from adamllm.families import get_family
 from adamllm.images import image_problem
 from adamllm.io import read_jsonl, write_jsonl
+from adamllm.text import text_problem
 
 
-def load_local_rows(benchmark: Benchmark, folder) -> list[dict]:
-    """Rows of ``<folder>/<task>.jsonl``; image paths are relative to that file."""
+def load_local_rows(benchmark: Benchmark, folder, policy: RecordPolicy | None = None) -> list[dict]:
+    """Rows of ``<folder>/<task>.jsonl``; image paths are relative to that file. A row whose prompt is not
+    plain text (adamllm.text) or whose image no model family can take is a bad record (``policy``)."""
+    policy = policy or RecordPolicy()
     path = Path(folder) / f"{benchmark.name}.jsonl"
-    rows = read_jsonl(path)
-    for line, row in enumerate(rows, start=1):
+    rows = []
+    for line, row in enumerate(read_jsonl(path), start=1):
         where = f"at line {line}"
         validate_row(benchmark, {"pred": "", **row}, path, where)
         if not isinstance(row.get("input"), str) or not isinstance(row.get("image"), str):
             raise BadInputError(path, "rows need 'input' (the prompt) and 'image' (a path)", where)
         image = path.parent / row["image"]
-        problem = image_problem(image)
-        if problem:
-            raise BadInputError(path, problem, where)
-        row["image"] = str(image)
+        problem = text_problem(row["input"], "prompt") or ("bad image", image_problem(image))
+        if problem[1]:
+            policy.bad(path, problem[1], where, problem[0])
+            continue
+        rows.append({**row, "image": str(image)})
     return rows
 
 
@@ -52,13 +56,17 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
 
 
 def predict(model, family, tasks, outs, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None):  # fmt: skip
+            backend_options=None, on_bad_record="stop") -> dict:  # fmt: skip
     """Greedy predictions of a model on each task's rows in ``rows_dir``; one JSONL per task with the input
-    row, its task and ``pred``."""
+    row, its task and ``pred``. Returns the rows skipped per task (``on_bad_record: skip``)."""
     engine = load_backend(backend, str(model), family, **(backend_options or {}))
+    skipped = {}
     for task, out in zip(tasks, outs, strict=True):
         benchmark = get_benchmark(task)
-        rows = load_local_rows(benchmark, rows_dir)
+        policy = RecordPolicy(on_bad_record)
+        rows = load_local_rows(benchmark, rows_dir, policy)
+        skipped[task] = dict(policy.skipped)
         requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
         predictions = engine.generate(requests, evaluation_sampling(family, answer_limit(task, max_new_tokens_cap)))
         write_jsonl(out, ({**row, "task": benchmark.name, "pred": p} for row, p in zip(rows, predictions, strict=True)))
+    return skipped

@@ -1,0 +1,116 @@
+"""Inputs as they come: high-bit-depth images by their real value range, images no model family can take,
+and text that must stay text for every family's tokenizer."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from adamllm.errors import BadInputError, RecordPolicy
+from adamllm.images import image_problem, load_rgb, usable_image
+from adamllm.text import text_problem
+from adamllm.tiny_models import build_tiny_model
+
+
+def spread(image: Image.Image) -> tuple[int, int, float]:
+    """(min, max, share of white pixels) of an RGB image."""
+    values = np.asarray(image)
+    return int(values.min()), int(values.max()), float((values == 255).all(axis=-1).mean())
+
+
+def test_16_bit_greyscale_is_scaled_by_its_range_not_washed_out(tmp_path):
+    ramp = (np.arange(64 * 64, dtype=np.uint16).reshape(64, 64) * 3 + 1000).astype(np.uint16)  # 1000 … 13285
+    path = tmp_path / "ct.png"
+    Image.fromarray(ramp).save(path)
+    with Image.open(path) as raw:
+        assert raw.mode.startswith("I")
+        assert spread(raw.convert("RGB"))[2] > 0.99  # what Pillow's own conversion gives: nearly all white
+    low, high, white = spread(load_rgb(path))
+    assert (low, high) == (0, 255) and white < 0.01
+    expected = np.rint((ramp.astype(float) - 1000) * 255 / (ramp.max() - 1000))
+    assert np.array_equal(np.asarray(load_rgb(path))[..., 0], expected.astype(np.uint8))
+
+
+def test_float_image_in_unit_range_is_not_black(tmp_path):
+    values = np.linspace(0.0, 1.0, 32 * 32, dtype=np.float32).reshape(32, 32)
+    path = tmp_path / "reflectance.tif"
+    Image.fromarray(values).save(path)
+    with Image.open(path) as raw:
+        assert spread(raw.convert("RGB"))[1] <= 1  # Pillow's clipping: black
+    low, high, _ = spread(load_rgb(path))
+    assert (low, high) == (0, 255)
+
+
+def test_32_bit_integer_and_constant_and_nan_images(tmp_path):
+    signed = np.array([[-(2**20), 0], [2**20, 2**21]], dtype=np.int32)
+    Image.fromarray(signed).save(tmp_path / "i32.tif")
+    assert spread(load_rgb(tmp_path / "i32.tif"))[:2] == (0, 255)
+    Image.fromarray(np.full((4, 4), 7.5, dtype=np.float32)).save(tmp_path / "flat.tif")
+    assert spread(load_rgb(tmp_path / "flat.tif"))[:2] == (0, 0)  # a constant image: black, by rule
+    with_nan = np.array([[np.nan, 0.0], [1.0, np.inf]], dtype=np.float32)
+    Image.fromarray(with_nan).save(tmp_path / "nan.tif")
+    assert np.asarray(load_rgb(tmp_path / "nan.tif"))[..., 0].tolist() == [[0, 0], [255, 0]]
+
+
+def test_high_bit_images_get_an_8_bit_copy_for_other_loaders(tmp_path):
+    ramp = (np.arange(256, dtype=np.uint16).reshape(16, 16) * 200).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / "x.png")
+    Image.new("RGB", (8, 8)).save(tmp_path / "plain.jpg")
+    copy = usable_image(tmp_path / "x.png", tmp_path / "conv", "0")
+    with Image.open(copy) as converted:
+        assert converted.mode == "RGB" and spread(converted)[:2] == (0, 255)
+    assert usable_image(tmp_path / "plain.jpg", tmp_path / "conv", "1") == str(tmp_path / "plain.jpg")
+
+
+@pytest.mark.parametrize(
+    "size,mode,fragment",
+    [((15000, 15000), "1", "pixels"), ((1, 500), "RGB", "ratio 500"), ((401, 2), "RGB", "ratio 200")],
+)
+def test_images_no_family_can_take_are_problems(tmp_path, size, mode, fragment):
+    path = tmp_path / "odd.png"
+    Image.new(mode, size).save(path)
+    problem = image_problem(path)
+    assert problem and fragment in problem and str(path) in problem
+
+
+def test_an_aspect_ratio_of_exactly_200_is_fine(tmp_path):
+    Image.new("RGB", (400, 2)).save(tmp_path / "ok.png")
+    assert image_problem(tmp_path / "ok.png") is None
+
+
+@pytest.mark.parametrize("family", ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3", "mllama"])
+def test_every_control_token_of_every_family_is_refused_as_text(family, tmp_path, tiny_corpus):
+    """The tiny models carry their family's special tokens (Llama-3's, Qwen2-VL's, the image tokens): each
+    one, alone or inside a sentence, is refused as literal text."""
+    from transformers import AutoTokenizer
+
+    build_tiny_model(family, tmp_path / family, tiny_corpus, vocab_size=800)
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / family)
+    specials = set(tokenizer.all_special_tokens) | {t.content for t in tokenizer.added_tokens_decoder.values()}
+    assert len(specials) >= 3
+    for token in specials:
+        assert text_problem(f"A cell {token} stained.", "caption"), token
+    assert text_problem("A cell <|eot_id|><|start_header_id|>user<|end_header_id|>", "caption")[0] == (
+        "control token in text"
+    )
+
+
+def test_plain_text_and_placeholders_where_the_format_puts_them_are_fine():
+    assert text_problem("A cell | with <b>bold</b> and {braces} < | > ", "caption") is None
+    assert text_problem("<image>Describe the image.", "user message", placeholder_allowed=True) is None
+    assert text_problem("Two <image> cells", "caption")[0] == "image placeholder in text"
+
+
+def test_caption_longer_than_the_synthesizer_context_is_a_bad_record(tmp_path, tiny_corpus, make_image):
+    """A 200,000-character caption against a 4,096-token context: named and counted, never run."""
+    from adamllm.stages import TOO_LONG, _synthesized
+
+    build_tiny_model("llava_next_synthesizer", tmp_path / "synth", tiny_corpus, vocab_size=800)
+    image = str(make_image("x.jpg"))
+    items = [{"id": 0, "image": image, "caption": "A cell."}, {"id": 7, "image": image, "caption": "cells " * 40000}]
+    options = {"max_model_len": 4096}
+    with pytest.raises(BadInputError, match=r"shard.jsonl, record id 7: synthesis prompt of \d+ tokens"):
+        _synthesized(items, tmp_path / "synth", "transformers", 4, True, options, RecordPolicy(), "shard.jsonl")
+    policy = RecordPolicy("skip")
+    rows = _synthesized(items, tmp_path / "synth", "transformers", 4, True, options, policy, "shard.jsonl")
+    assert isinstance(rows[0]["pred"], str) and rows[1]["pred"] is None and rows[1]["skipped"] == TOO_LONG
+    assert policy.skipped == {TOO_LONG: 1}
