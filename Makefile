@@ -19,7 +19,7 @@ export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
 export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
-.PHONY: slurm-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper benchmark slurm-profile clean
+.PHONY: slurm-packages browser-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper benchmark slurm-profile clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,13 @@ slurm-packages: ## install Slurm and munge from Debian (root only; else the Slur
 		status=$$?; rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	fi
 
-test: env vllm-env slurm-packages ## run the test suite
+# Headless Chromium from Debian, for the test that opens the HTML report in a real browser.
+browser-packages: ## install Debian's chromium (root only; else the browser test is skipped)
+	@if [ "$$(id -u)" = 0 ] && ! command -v chromium >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+test: env vllm-env slurm-packages browser-packages ## run the test suite
 	$(BIN)/python -m pytest
 
 lint: env ## snakemake --lint, snakefmt --check, ruff

@@ -7,12 +7,18 @@ import json
 import sys
 
 from adamllm import __version__, stages
+from adamllm.backends import BACKENDS
 from adamllm.errors import BadInputError
+from adamllm.families import FAMILIES
+from adamllm.posttrain_data import DATA_RECIPES
 
 
 def _json_arg(text: str):
     return json.loads(text)
 
+
+ON_BAD_RECORD = "stop at a bad record (naming file and record), or skip it and count it (default: %(default)s)"
+DOUBLE_BOS = "start prompts with two <|begin_of_text|>, as the reference does (default: %(default)s)"
 
 # name: (function, help, [(flag, options)])
 COMMANDS = {
@@ -20,117 +26,157 @@ COMMANDS = {
         stages.prepare_seed,
         "join VisionFLAN and ALLaVA seed files into one record per image",
         [
-            ("visionflan_metadata", {}),
-            ("allava_caption", {}),
-            ("allava_instruct", {}),
-            ("image_dir", {}),
-            ("--out", {"required": True}),
-            ("--stats-out", {"required": True}),
-            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop"}),
+            ("visionflan_metadata", {"help": "VisionFLAN metadata.json (precise QAs, task names)"}),
+            ("allava_caption", {"help": "ALLaVA-Caption-VFLAN-4V.json (captions)"}),
+            ("allava_instruct", {"help": "ALLaVA-Instruct-VFLAN-4V.json (informative QAs)"}),
+            ("image_dir", {"help": "folder the records' image paths are relative to"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
+            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop", "help": ON_BAD_RECORD}),
         ],
     ),
     "synthesizer-set": (
         stages.build_synthesizer_set,
         "build the synthesizer's train/dev sets (hints, shuffles, blank images, 90/10 split)",
         [
-            ("seed", {}),
-            ("--blank-image", {"required": True}),
-            ("--train-out", {"required": True}),
-            ("--dev-out", {"required": True}),
-            ("--stats-out", {"required": True}),
-            ("--blank-ratio", {"type": float, "default": 0.1}),
-            ("--dev-ratio", {"type": float, "default": 0.1}),
-            ("--seed-value", {"type": int, "default": 42}),
+            ("seed", {"help": "joined seed records (prepare-seed's output)"}),
+            ("--blank-image", {"required": True, "help": "the white image that replaces some seed images"}),
+            ("--train-out", {"required": True, "help": "where to write the training set"}),
+            ("--dev-out", {"required": True, "help": "where to write the dev set"}),
+            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
+            (
+                "--blank-ratio",
+                {
+                    "type": float,
+                    "default": 0.1,
+                    "help": "share of samples per task whose image is blanked (default: %(default)s)",
+                },
+            ),
+            (
+                "--dev-ratio",
+                {"type": float, "default": 0.1, "help": "share of samples per task held out (default: %(default)s)"},
+            ),
+            ("--seed-value", {"type": int, "default": 42, "help": "random seed (default: %(default)s)"}),
         ],
     ),
     "shard": (
         stages.shard_pairs,
         "validate image-caption pairs and split them into shards (one output file per shard)",
         [
-            ("pairs_file", {}),
-            ("image_dir", {}),
-            ("--shard-outs", {"nargs": "+", "required": True}),
-            ("--stats-out", {"required": True}),
-            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop"}),
+            ("pairs_file", {"help": "image-caption pairs, a JSON list in LLaMA-Factory sharegpt format"}),
+            ("image_dir", {"help": "folder the records' image paths are relative to"}),
+            ("--shard-outs", {"nargs": "+", "required": True, "help": "one output file per shard"}),
+            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
+            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop", "help": ON_BAD_RECORD}),
         ],
     ),
     "synthesize": (
         stages.synthesize,
         "run the synthesizer on a shard",
         [
-            ("shard", {}),
-            ("--model", {"required": True}),
-            ("--out", {"required": True}),
-            ("--backend", {"default": "transformers"}),
-            ("--max-new-tokens", {"type": int, "default": 512}),
-            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True}),
+            ("shard", {"help": "a shard of validated pairs (JSONL, shard's output)"}),
+            ("--model", {"required": True, "help": "a model folder or hub id"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            (
+                "--backend",
+                {"choices": BACKENDS, "default": "transformers", "help": "generation backend (default: %(default)s)"},
+            ),
+            ("--max-new-tokens", {"type": int, "default": 512, "help": "output limit (default: %(default)s)"}),
+            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True, "help": DOUBLE_BOS}),
         ],
     ),
     "parse": (
         stages.parse_and_pair,
         "parse synthesized continuations into QA turns and triplets",
-        [("synthesized", {}), ("--out", {"required": True}), ("--stats-out", {"required": True})],
+        [
+            ("synthesized", {"help": "synthesized continuations (JSONL, synthesize's output)"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
+        ],
     ),
     "filter": (
         stages.consistency_filter,
         "judge each triplet with the consistency checker",
         [
-            ("triplets", {}),
-            ("--model", {"required": True}),
-            ("--out", {"required": True}),
-            ("--stats-out", {"required": True}),
-            ("--template", {"default": None}),
-            ("--backend", {"default": "transformers"}),
-            ("--max-new-tokens", {"type": int, "default": 2}),
+            ("triplets", {"help": "parsed triplets (JSONL, parse's output)"}),
+            ("--model", {"required": True, "help": "a model folder or hub id"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
+            ("--template", {"default": None, "help": "consistency prompt template (default: the bundled one)"}),
+            (
+                "--backend",
+                {"choices": BACKENDS, "default": "transformers", "help": "generation backend (default: %(default)s)"},
+            ),
+            (
+                "--max-new-tokens",
+                {"type": int, "default": 2, "help": "tokens the checker may answer with (default: %(default)s)"},
+            ),
         ],
     ),
     "format": (
         stages.format_posttrain,
         "write LLaMA-Factory post-training data for one recipe",
         [
-            ("tasks", {}),
-            ("--out", {"required": True}),
-            ("--info-out", {"required": True}),
-            ("--dataset-name", {"required": True}),
-            ("--recipe", {"default": "single_stage"}),
-            ("--seed", {"type": int, "default": 42}),
-            ("--keep-caption-without-task", {"action": argparse.BooleanOptionalAction, "default": True}),
+            ("tasks", {"help": "judged tasks of a domain (JSONL, merged filter output)"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--info-out", {"required": True, "help": "where to write the LLaMA-Factory dataset_info.json"}),
+            ("--dataset-name", {"required": True, "help": "the dataset's name in dataset_info.json"}),
+            (
+                "--recipe",
+                {"choices": DATA_RECIPES, "default": "single_stage", "help": "data recipe (default: %(default)s)"},
+            ),
+            ("--seed", {"type": int, "default": 42, "help": "seed of task order and phrasing (default: %(default)s)"}),
+            (
+                "--keep-caption-without-task",
+                {
+                    "action": argparse.BooleanOptionalAction,
+                    "default": True,
+                    "help": "keep the caption task of an image with no synthesized triplet (default: %(default)s)",
+                },
+            ),
         ],
     ),
     "build-tiny": (
         stages.build_tiny,
         "build a tiny random model of a family from local text",
         [
-            ("family", {}),
-            ("--out", {"required": True}),
-            ("--corpus", {"nargs": "+", "required": True}),
-            ("--seed", {"type": int, "default": 0}),
-            ("--vocab-size", {"type": int, "default": 2048}),
+            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--corpus", {"nargs": "+", "required": True, "help": "local text files the tokenizer is trained on"}),
+            ("--seed", {"type": int, "default": 0, "help": "weight seed (default: %(default)s)"}),
+            ("--vocab-size", {"type": int, "default": 2048, "help": "tokenizer vocabulary (default: %(default)s)"}),
         ],
     ),
     "tune-synthesizer": (
         stages.tune_synthesizer,
         "fine-tune the synthesizer on its training set",
         [
-            ("base", {}),
-            ("train", {}),
-            ("--out", {"required": True}),
-            ("--loss-out", {"required": True}),
-            ("--loss-png", {"required": True}),
+            ("base", {"help": "the model to start from: a folder or a hub id"}),
+            ("train", {"help": "the synthesizer's training set (synthesizer-set's --train-out)"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--loss-out", {"required": True, "help": "where to write the loss curve (JSON)"}),
+            ("--loss-png", {"required": True, "help": "where to draw the loss curve (PNG)"}),
             ("--tuning", {"type": _json_arg, "default": {}, "help": "TuningSettings fields as JSON"}),
-            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True}),
-            ("--train-instructions", {"action": argparse.BooleanOptionalAction, "default": False}),
+            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True, "help": DOUBLE_BOS}),
+            (
+                "--train-instructions",
+                {
+                    "action": argparse.BooleanOptionalAction,
+                    "default": True,
+                    "help": "also train the instruction turns after the caption (default: %(default)s)",
+                },
+            ),
         ],
     ),
     "generate": (
         stages.generate,
         "run a generation backend on a JSON list of {prompt, image} requests (token ids and text out)",
         [
-            ("backend", {"choices": ["transformers", "vllm"]}),
-            ("model", {}),
-            ("family", {}),
-            ("requests_file", {}),
-            ("--out", {"required": True}),
+            ("backend", {"choices": BACKENDS, "help": "generation backend"}),
+            ("model", {"help": "a model folder or hub id"}),
+            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
+            ("requests_file", {"help": "a JSON list of {prompt, image} requests"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
             ("--sampling", {"type": _json_arg, "required": True, "help": "Sampling fields as JSON"}),
             ("--options", {"type": _json_arg, "default": {}, "help": "backend options as JSON"}),
         ],
@@ -139,13 +185,13 @@ COMMANDS = {
         stages.post_train,
         "post-train a target model with LLaMA-Factory on one recipe's data",
         [
-            ("family", {}),
-            ("base", {}),
-            ("data", {}),
-            ("info", {}),
-            ("--out", {"required": True}),
-            ("--loss-json", {"required": True}),
-            ("--loss-png", {"required": True}),
+            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
+            ("base", {"help": "the model to start from: a folder or a hub id"}),
+            ("data", {"help": "post-training data (format's --out)"}),
+            ("info", {"help": "its LLaMA-Factory dataset_info.json (format's --info-out)"}),
+            ("--out", {"required": True, "help": "where to write the result"}),
+            ("--loss-json", {"required": True, "help": "where to write the loss curve (JSON)"}),
+            ("--loss-png", {"required": True, "help": "where to draw the loss curve (PNG)"}),
             ("--settings", {"type": _json_arg, "default": {}, "help": "PostTrainSettings fields as JSON"}),
         ],
     ),
@@ -245,10 +291,6 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--directory", default=".", help="the workflow folder (default: here)")
     plan.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
     plan.set_defaults(handler=_plan)
-    stage = commands.add_parser("_stage", help=argparse.SUPPRESS)  # a stage in another interpreter
-    stage.add_argument("name")
-    stage.add_argument("kwargs", type=_json_arg)
-    stage.set_defaults(handler=lambda args: getattr(stages, args.name)(**args.kwargs) or 0)
     return parser
 
 

@@ -118,15 +118,15 @@ def torchrun(module_args: list[str]) -> list[str]:
 
 
 def run_in_python(python, function_name: str, kwargs: dict) -> bool:
-    """Run ``adamllm.stages.<function_name>(**kwargs)`` in another interpreter (one holding vLLM, say) when
-    ``python`` names one other than this; return whether it did."""
+    """Run ``adamllm.stages.<function_name>(**kwargs)`` (``python -m adamllm.stages``) in another
+    interpreter (one holding vLLM, say) when ``python`` names one other than this; return whether it did."""
     import json
     from pathlib import Path
 
     # Not resolved: a virtual environment's python is a link to the base interpreter.
     if not python or Path(python).absolute() == Path(sys.executable).absolute():
         return False
-    command = [str(python), "-m", "adamllm.cli", "_stage", function_name, json.dumps(kwargs)]
+    command = [str(python), "-m", "adamllm.stages", function_name, json.dumps(kwargs)]
     _run(command)
     return True
 

@@ -169,8 +169,9 @@ def count_records(data_file) -> int:
 
 
 def post_train(
-    family, base_model, data_file, dataset_info, out_dir, loss_json, loss_png, settings: dict, media_dir="."
-):
+    family, base_model, data_file, dataset_info, out_dir, loss_json, loss_png, settings: dict, media_dir=".",
+    title=None,
+):  # fmt: skip
     """Train ``base_model`` on one dataset; leave a checkpoint that evaluation can load, or nothing."""
     from adamllm.plots import write_loss_curve
 
@@ -186,7 +187,7 @@ def post_train(
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
     vllm_compatible(work)
     log = json.loads((work / "trainer_state.json").read_text())["log_history"]
-    write_loss_curve(log, loss_json, loss_png, f"{family}: {Path(data_file).parent.name}")
+    write_loss_curve(log, loss_json, loss_png, title or f"{family}: {Path(data_file).parent.name}")
     shutil.move(str(work.with_name(work.name + ".yaml")), str(work / "adamllm_llamafactory.yaml"))
     shutil.rmtree(out_dir, ignore_errors=True)
     work.rename(out_dir)

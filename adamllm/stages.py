@@ -255,11 +255,11 @@ def summarize(pairs_stats, parse_stats, filter_stats, posttrain_files, out):
     )
 
 
-def post_train(family, base, data, info, out, loss_json, loss_png, settings: dict):
+def post_train(family, base, data, info, out, loss_json, loss_png, settings: dict, title=None):
     """Full fine-tune of a target model with LLaMA-Factory on one recipe's data."""
     from adamllm.posttrain import post_train as train
 
-    train(family, base, data, info, out, loss_json, loss_png, settings)
+    train(family, base, data, info, out, loss_json, loss_png, settings, title=title)
 
 
 def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
@@ -269,7 +269,7 @@ def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
     build_tiny_model(family, out, corpus, seed=seed, vocab_size=vocab_size)
 
 
-def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_bos=True, train_instructions=False):
+def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_bos=True, train_instructions=True):
     """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs or nodes: torchrun."""
     import json
 
@@ -368,13 +368,16 @@ def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=Non
             provenance.write_manifest(out, digests, record)
 
 
-def report(domain, models: list[dict], csv_out, markdown_out, radar_out):
-    """The domain's table beside the paper's numbers, and its radar chart."""
-    from adamllm.evaluation.report import collect, write_radar, write_tables
+def report(domain, models: list[dict], csv_out, markdown_out, radar_out, overview_out, stats=None,
+           synthesizer_loss=None, synthesizer_effect=None, tasks=None):  # fmt: skip
+    """The domain's table beside the paper's numbers, its radar chart, and its overview for the report's
+    first page (with the stage counts, the synthesizer's loss and effect and example tasks, where given)."""
+    from adamllm.evaluation.report import collect, write_overview, write_radar, write_tables
 
     rows = collect(domain, models)
     write_tables(domain, rows, csv_out, markdown_out)
     write_radar(domain, rows, radar_out)
+    write_overview(domain, rows, overview_out, stats, synthesizer_loss, synthesizer_effect, tasks, radar_out)
 
 
 def generate(backend, model, family, requests_file, out, sampling: dict, options: dict | None = None):
@@ -385,3 +388,22 @@ def generate(backend, model, family, requests_file, out, sampling: dict, options
     tokens = engine.generate_tokens(requests, settings)
     texts = engine.decode(tokens, settings)
     write_json(out, [{"tokens": t, "text": x} for t, x in zip(tokens, texts, strict=True)])
+
+
+def main(argv=None) -> int:
+    """``python -m adamllm.stages NAME KWARGS_JSON``: run one stage with keyword arguments given as JSON, the
+    way a stage re-runs itself in another interpreter (the one holding vLLM, say; launch.run_in_python)."""
+    import json
+    import sys
+
+    name, kwargs = argv or sys.argv[1:]
+    try:
+        globals()[name](**json.loads(kwargs))
+    except BadInputError as err:
+        print(f"adamllm: bad input: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

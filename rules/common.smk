@@ -250,6 +250,22 @@ def evaluated_models(domain):
     ]
 
 
+def report_inputs(wildcards):
+    """A domain's scores and, where the run made them, what its report's overview shows besides: the
+    counts through the stages, example tasks, the synthesizer's loss and effect."""
+    inputs = {"scores": [m["scores"] for m in evaluated_models(wildcards.domain)]}
+    if TRAIN_RECIPES:
+        inputs["stats"] = f"results/{wildcards.domain}/stats.json"
+        inputs["tasks"] = f"results/{wildcards.domain}/tasks.jsonl"
+    if TRAIN_RECIPES and config["synthesizer"]["source"] == "tune":
+        inputs["synthesizer_loss"] = "results/synthesizer/loss.json"
+        if config["synthesizer"]["untuned_check_pairs"]:
+            inputs["synthesizer_effect"] = (
+                f"results/{wildcards.domain}/synthesizer_effect.json"
+            )
+    return inputs
+
+
 def eval_inputs(wildcards):
     """The model to evaluate (base target or post-trained checkpoint) and, for local sets, the sample files."""
     inputs = {}

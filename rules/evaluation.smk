@@ -71,17 +71,16 @@ rule score:
 
 rule report:
     input:
-        scores=lambda wildcards: [
-            m["scores"] for m in evaluated_models(wildcards.domain)
-        ],
+        unpack(report_inputs),
     output:
-        csv=report(
-            "results/report/{domain}_scores.csv",
+        csv="results/report/{domain}_scores.csv",
+        markdown="results/report/{domain}_scores.md",
+        overview=report(
+            "results/report/{domain}_overview.html",
             caption="../report/table.rst",
             category="Scores",
             subcategory="{domain}",
         ),
-        markdown="results/report/{domain}_scores.md",
         radar=report(
             "results/report/{domain}_radar.png",
             caption="../report/radar.rst",

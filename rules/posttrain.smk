@@ -26,5 +26,8 @@ rule posttrain:
         family=lambda wildcards: target_family(wildcards.target),
         base=model_param(target_hub_id),
         settings=posttrain_settings,
+        title=lambda wildcards: (
+            f"training loss: {wildcards.domain} · {wildcards.recipe} · {wildcards.target}"
+        ),
     script:
         "../scripts/post_train.py"

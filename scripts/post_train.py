@@ -15,4 +15,5 @@ run_logged(
     loss_json=snakemake.output.loss,
     loss_png=snakemake.output.loss_png,
     settings=dict(snakemake.params.settings),
+    title=snakemake.params.title,
 )

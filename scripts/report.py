@@ -12,4 +12,9 @@ run_logged(
     csv_out=snakemake.output.csv,
     markdown_out=snakemake.output.markdown,
     radar_out=snakemake.output.radar,
+    overview_out=snakemake.output.overview,
+    stats=snakemake.input.get("stats"),
+    synthesizer_loss=snakemake.input.get("synthesizer_loss"),
+    synthesizer_effect=snakemake.input.get("synthesizer_effect"),
+    tasks=snakemake.input.get("tasks"),
 )

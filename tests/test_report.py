@@ -1,8 +1,10 @@
 """The report's paper numbers and arithmetic, and the benchmark sample sets."""
 
+import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 
@@ -38,14 +40,43 @@ def test_paper_numbers_are_those_in_spec():
     assert ours == parsed
 
 
-def test_table_puts_paper_beside_ours_with_the_difference():
+def test_table_puts_paper_beside_ours_with_the_difference_and_the_rows_scored():
     rows = [{"target": "t", "family": "qwen2_vl", "variant": "base", "ours": [20.0, None, 30.0, 40.0],
-             "paper": [18.2, 36.4, 73.9, 19.9]}]  # fmt: skip
-    header, body = table("food", rows)
+             "paper": [18.2, 36.4, 73.9, 19.9], "n": {"Recipe1M": 1000, "Nutrition5K": 507, "Food101": 25250,
+                                                     "FoodSeg103": 2135}}]  # fmt: skip
+    frame = table("food", rows)
+    header = list(frame.columns)
     assert header[3:6] == ["Recipe1M", "Recipe1M (paper)", "Recipe1M Δ"]
-    assert body[0][3:6] == [20.0, 18.2, pytest.approx(1.8)]
-    assert body[0][6:9] == [None, 36.4, None]
-    assert len(header) == 3 + 3 * len(COLUMNS["food"])
+    record = frame.iloc[0]
+    assert (record["Recipe1M"], record["Recipe1M (paper)"]) == (20.0, 18.2)
+    assert record["Recipe1M Δ"] == pytest.approx(1.8)
+    assert pd.isna(record["Nutrition5K"]) and record["Nutrition5K (paper)"] == 36.4 and pd.isna(record["Nutrition5K Δ"])
+    assert len(header) == 3 + 3 * len(COLUMNS["food"]) + 4
+    assert record["Food101 rows"] == 25250
+
+
+def test_overview_shows_scores_rows_stages_and_examples(tmp_path):
+    from adamllm.evaluation.report import overview_html
+
+    rows = [{"target": "t", "family": "qwen2_vl", "variant": "single_stage", "ours": [21.5, 1.0, 2.0, 3.0],
+             "paper": [24.0, 41.2, 72.0, 23.9], "n": {"Recipe1M": 9, "Nutrition5K": 8, "Food101": 8,
+                                                     "FoodSeg103": 8}}]  # fmt: skip
+    stats = {"pairs_in": 12, "pairs_valid": 11, "parsed": 9, "paired": 3, "kept_tasks": 1,
+             "records": {"single_stage": 11}, "judged": {"yes": 1, "no": 1, "open": 1, "other": 0}}  # fmt: skip
+    triplet = {"Q": "Is <b>it</b> rice?", "precise_A": "Yes", "informative_A": "White grains, so yes."}
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text("\n".join(json.dumps(r) for r in [
+        {"id": 0, "image": "i/rice.jpg", "triplet": triplet, "consistent": True, "judgement": " Yes"},
+        {"id": 1, "image": "i/soup.jpg", "triplet": triplet, "consistent": False, "judgement": " Open"},
+        {"id": 2, "image": "i/cake.jpg", "triplet": None, "consistent": False, "judgement": None}]) + "\n")  # fmt: skip
+    page = overview_html("food", rows, stats, [{"step": 1, "loss": 7.0}, {"step": 9, "loss": 0.5}],
+                         {"pairs": 12, "untuned": {"parsed": 0, "paired": 0}, "tuned": {"parsed": 9, "paired": 3}},
+                         tasks)  # fmt: skip
+    assert "<b>21.5</b>" in page and "paper 24.0, Δ -2.5" in page and "9 rows" in page
+    assert "judged Yes / No / Open / other" in page and "1 / 1 / 1 / 0" in page
+    assert "7.000 at step 1 → 0.500 at step 9" in page and "parsed (of 12)" in page
+    assert "rice.jpg" in page and "soup.jpg" in page and "cake.jpg" not in page
+    assert "Is &lt;b&gt;it&lt;/b&gt; rice?" in page  # synthesized text is escaped, never markup
 
 
 @pytest.mark.parametrize("task", list(BENCHMARKS))

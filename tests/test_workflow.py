@@ -3,10 +3,12 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT, copy_workflow
@@ -252,6 +254,35 @@ def test_demo_ends_in_scores_and_report(demo):
     assert "biomed_radar.png" in (demo / "report.html").read_text(errors="replace")
 
 
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="no chromium (make browser-packages installs it)")
+def test_report_opens_on_the_scores_in_a_real_browser(demo, tmp_path):
+    """`snakemake --report` rendered by headless Chromium: its first page explains the run and shows each
+    domain's scores table (the DOM after the report's scripts ran)."""
+    report = demo / "report.html"
+    if not report.exists():
+        snakemake(demo, "--report", "report.html")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", report.as_uri()], capture_output=True, text=True,
+                         timeout=180).stdout  # fmt: skip
+    assert "AdaMLLM: domain-adaptive post-training" in dom
+    for domain in ("biomed", "food"):
+        frame = pd.read_csv(demo / "results" / "report" / f"{domain}_scores.csv")
+        first = frame.iloc[0]
+        title = "SLAKE open" if domain == "biomed" else "Recipe1M"
+        assert f"<b>{first[title]:.1f}</b><br><small>paper {first[f'{title} (paper)']:.1f}" in dom, domain
+        assert f"{first['model']} · {first['variant']}" in dom
+    assert "Items through the stages" in dom and "Synthesized tasks, kept and rejected" in dom
+    shot = tmp_path / "first-page.png"
+    subprocess.run([CHROMIUM, *flags, "--window-size=1400,2200", f"--screenshot={shot}", report.as_uri()],
+                   capture_output=True, timeout=180)  # fmt: skip
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
 # Outputs that may differ between two clean runs, and why: Snakemake's benchmark TSVs hold wall-clock
 # timings; LLaMA-Factory's run summaries in each checkpoint hold run times and throughput
 # (train_runtime, train_samples_per_second…). Everything else — data, statistics, model weights,
@@ -345,6 +376,33 @@ def test_audit_names_stale_outputs_and_changed_inputs(demo):
     assert (
         "predictions results/food/predictions/qwen2_vl_2b/base/Food101.jsonl: changed since scoring" in tampered.stdout
     )
+    # A source the data stages read (a domain image), edited in place: every post-trained model's scores
+    # name it, the base models' do not.
+    image = demo / "data_samples/food/images/pizza.jpg"
+    original, stat = image.read_bytes(), image.stat()
+    try:
+        image.write_bytes(original[:-2] + bytes([original[-2] ^ 1]) + original[-1:])
+        os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        edited = audit()
+    finally:
+        image.write_bytes(original)
+        os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert edited.returncode == 1
+    assert "sources data_samples/food/images: changed since scoring" in edited.stdout
+    flagged = re.findall(r"results/food/scores/\w+/(\w+)/\w+\.manifest\.json", edited.stdout)
+    assert flagged and "base" not in flagged
+    # Configured inputs that are not there: the run stops before any job, naming the key.
+    (demo / "empty").mkdir(exist_ok=True)
+    for key, value, message in (
+        ("domains.food.pairs", "nowhere/pairs.json", "domains.food.pairs: no such file"),
+        ("evaluation.local_dir", "empty", "evaluation.local_dir: empty has no SLAKE.jsonl"),
+    ):
+        override = demo / "override.yaml"
+        section, field = key.split(".", 1)
+        nested = {section: {field.split(".")[0]: {field.split(".")[1]: value}} if "." in field else {field: value}}
+        override.write_text(yaml.safe_dump(nested))
+        missing = audit("--configfile", "config/config.yaml", "override.yaml")
+        assert missing.returncode == 2 and message in missing.stderr, missing.stderr[-2000:]
 
 
 def test_vllm_demo_completes_with_the_same_synthesized_tasks(demo):

@@ -1,68 +1,64 @@
-"""The report: per domain, every model × benchmark beside the paper's numbers (CSV, Markdown) and a radar chart."""
+"""The report of a domain: every model × benchmark beside the paper's numbers (CSV, Markdown, HTML) with the
+rows behind each score, a radar chart, and an overview page — scores, counts through the stages, the
+synthesizer's loss and effect, examples of synthesized tasks — that opens the HTML report."""
 
 from __future__ import annotations
 
-import csv
-import io
+import html
 from pathlib import Path
+
+import pandas as pd
 
 from adamllm.evaluation.paper import COLUMNS, paper_numbers
 from adamllm.io import atomic_write, read_json
 
+EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
+
 
 def collect(domain: str, models: list[dict]) -> list[dict]:
-    """One row per model: ``models`` items carry target, family, variant and the score directory."""
+    """One row per model: ``models`` items carry target, family, variant and the score directory. Each row
+    has our numbers, the paper's, and the rows each benchmark was scored on (``n``)."""
     rows = []
     for model in models:
-        ours = []
+        ours, counted = [], {}
         for benchmark, key, _title in COLUMNS[domain]:
             scores = read_json(Path(model["scores"]) / f"{benchmark}.json")
             ours.append(scores.get(key))
+            counted[benchmark] = scores.get("test_num")
         paper = paper_numbers(domain, model["family"], model["variant"])
-        rows.append({**{k: model[k] for k in ("target", "family", "variant")}, "ours": ours, "paper": paper})
+        rows.append({**{k: model[k] for k in ("target", "family", "variant")}, "ours": ours, "paper": paper,
+                     "n": counted})  # fmt: skip
     return rows
 
 
-def _difference(ours, paper):
-    return None if ours is None or paper is None else ours - paper
-
-
-def table(domain: str, rows: list[dict]) -> tuple[list[str], list[list]]:
-    """Header and body: per benchmark column, ours, the paper's and the difference."""
-    header = ["model", "family", "variant"]
-    for _benchmark, _key, title in COLUMNS[domain]:
-        header += [title, f"{title} (paper)", f"{title} Δ"]
-    body = []
+def table(domain: str, rows: list[dict]) -> pd.DataFrame:
+    """Per model: for each column ours, the paper's and the difference (ours − paper); then the number of
+    rows each benchmark was scored on."""
+    records = []
     for row in rows:
-        line = [row["target"], row["family"], row["variant"]]
-        for ours, paper in zip(row["ours"], row["paper"], strict=True):
-            line += [ours, paper, _difference(ours, paper)]
-        body.append(line)
-    return header, body
-
-
-def _cell(value) -> str:
-    return "–" if value is None else (f"{value:.1f}" if isinstance(value, float | int) else str(value))
+        record = {"model": row["target"], "family": row["family"], "variant": row["variant"]}
+        for (_benchmark, _key, title), ours, paper in zip(COLUMNS[domain], row["ours"], row["paper"], strict=True):
+            record[title] = ours
+            record[f"{title} (paper)"] = paper
+            record[f"{title} Δ"] = None if ours is None or paper is None else ours - paper
+        for benchmark, count in row.get("n", {}).items():
+            record[f"{benchmark} rows"] = count
+        records.append(record)
+    return pd.DataFrame.from_records(records)
 
 
 def write_tables(domain: str, rows: list[dict], csv_path, markdown_path) -> None:
-    header, body = table(domain, rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in line] for line in body])
+    frame = table(domain, rows)
     with atomic_write(csv_path) as handle:
-        handle.write(buffer.getvalue())
-    lines = [f"# {domain}: ours vs the paper (scores ×100; Δ = ours − paper)", ""]
-    lines.append("| " + " | ".join(header) + " |")
-    lines.append("|" + "---|" * len(header))
-    lines += ["| " + " | ".join(_cell(v) for v in line) + " |" for line in body]
+        frame.to_csv(handle, index=False, lineterminator="\n")
+    title = f"# {domain}: ours vs the paper (scores ×100; Δ = ours − paper)\n\n"
     with atomic_write(markdown_path) as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(title + frame.to_markdown(index=False, floatfmt=".1f", missingval="–") + "\n")
 
 
 def write_radar(domain: str, rows: list[dict], png_path) -> None:
-    """A radar chart of every model's scores on the domain's benchmarks, like the paper's Figure 1."""
+    """Every model's scores on the domain's benchmarks, in the manner of the paper's Figure 1; where the
+    paper has a row for the model, its numbers are drawn as a dashed outline in the same colour."""
     import math
 
     from adamllm.plots import pyplot, save_png
@@ -70,15 +66,147 @@ def write_radar(domain: str, rows: list[dict], png_path) -> None:
     plt = pyplot()
     titles = [title for _b, _k, title in COLUMNS[domain]]
     angles = [2 * math.pi * i / len(titles) for i in range(len(titles))] + [0.0]
-    figure = plt.figure(figsize=(7, 7), dpi=100)
+    figure = plt.figure(figsize=(7.5, 8.5), dpi=100)
     axes = figure.add_subplot(polar=True)
     for row in rows:
         values = [v if v is not None else 0.0 for v in row["ours"]]
-        axes.plot(angles, values + values[:1], label=f"{row['target']} · {row['variant']}", linewidth=1.5)
-        axes.fill(angles, values + values[:1], alpha=0.05)
+        (line,) = axes.plot(angles, values + values[:1], label=f"{row['target']} · {row['variant']}", linewidth=1.5)
+        axes.fill(angles, values + values[:1], alpha=0.05, color=line.get_color())
+        if all(v is not None for v in row["paper"]):
+            paper = list(row["paper"])
+            axes.plot(angles, paper + paper[:1], linestyle="--", linewidth=1, color=line.get_color(),
+                      label=f"{row['target']} · {row['variant']} (paper)")  # fmt: skip
     axes.set_xticks(angles[:-1], titles)
     axes.set_ylim(0, 100)
-    axes.set_title(f"{domain}: scores per benchmark (×100)")
-    axes.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
+    axes.set_title(f"{domain}: scores per benchmark (×100); dashed: the paper's", pad=24)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=8, frameon=False)
     figure.tight_layout()
     save_png(figure, png_path, bbox_inches="tight")
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _scores_html(domain: str, rows: list[dict]) -> str:
+    """Per model and column: ours in bold, the paper's and the difference below, and the rows scored."""
+    cells = pd.DataFrame({"model": [f"{r['target']} · {r['variant']}" for r in rows]})
+    for index, (benchmark, _key, title) in enumerate(COLUMNS[domain]):
+        column = []
+        for row in rows:
+            ours, paper = row["ours"][index], row["paper"][index]
+            difference = "" if ours is None or paper is None else f", Δ {ours - paper:+.1f}"
+            column.append(f"<b>{_fmt(ours)}</b><br><small>paper {_fmt(paper)}{difference}<br>"
+                          f"{row['n'].get(benchmark)} rows</small>")  # fmt: skip
+        cells[title] = column
+    return cells.to_html(index=False, escape=False, classes="adamllm", border=0)
+
+
+def _stages_html(stats: dict) -> str:
+    judged = stats["judged"]
+    steps = [("image-caption pairs", stats["pairs_in"]), ("valid pairs", stats["pairs_valid"]),
+             ("synthesized, parsed into QA turns", stats["parsed"]), ("paired into a triplet", stats["paired"]),
+             ("judged Yes / No / Open / other", f"{judged['yes']} / {judged['no']} / {judged['open']} / "
+                                                f"{judged['other']}"),
+             ("tasks kept", stats["kept_tasks"])]  # fmt: skip
+    steps += [(f"post-training records, {recipe}", count) for recipe, count in stats["records"].items()]
+    frame = pd.DataFrame(steps, columns=["stage", "items"])
+    return frame.to_html(index=False, classes="adamllm", border=0)
+
+
+def _synthesizer_html(loss: list[dict] | None, effect: dict | None) -> str:
+    parts = []
+    if loss:
+        first, last = loss[0], loss[-1]
+        parts.append(f"<p>Tuning loss: {first['loss']:.3f} at step {first['step']} → {last['loss']:.3f} at step "
+                     f"{last['step']} (lowest {min(p['loss'] for p in loss):.3f}).</p>")  # fmt: skip
+    if effect:
+        frame = pd.DataFrame(
+            [("untuned base", effect["untuned"]["parsed"], effect["untuned"]["paired"]),
+             ("tuned synthesizer", effect["tuned"]["parsed"], effect["tuned"]["paired"])],
+            columns=["model", f"parsed (of {effect['pairs']})", f"paired (of {effect['pairs']})"],
+        )  # fmt: skip
+        parts.append(frame.to_html(index=False, classes="adamllm", border=0))
+    return "".join(parts)
+
+
+def _examples_html(tasks_file) -> str:
+    kept, rejected = [], []
+    for item in _iter_tasks(tasks_file):
+        if item.get("triplet") is None:
+            continue
+        group = kept if item.get("consistent") else rejected
+        if len(group) < EXAMPLES:
+            group.append(item)
+        if len(kept) == len(rejected) == EXAMPLES:
+            break
+    rows = [
+        (Path(item["image"]).name, "kept" if item.get("consistent") else "rejected",
+         str(item.get("judgement")).strip() or "–", item["triplet"]["Q"], item["triplet"]["informative_A"],
+         item["triplet"]["precise_A"])
+        for item in kept + rejected
+    ]  # fmt: skip
+    if not rows:
+        return "<p>No triplet was synthesized.</p>"
+    frame = pd.DataFrame(rows, columns=["image", "task", "checker said", "question", "informative answer",
+                                        "precise answer"])  # fmt: skip
+    return frame.to_html(index=False, classes="adamllm", border=0)
+
+
+def _iter_tasks(tasks_file):
+    from adamllm.io import iter_jsonl
+
+    yield from iter_jsonl(tasks_file)
+
+
+STYLE = (
+    "<style>table.adamllm{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}"
+    "table.adamllm th,table.adamllm td{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}"
+    "table.adamllm th{background:#f3f4f6}</style>"
+)
+
+
+def _png_html(path, alt: str) -> str:
+    """A PNG embedded in the page (the report is one self-contained file)."""
+    import base64
+
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<p><img alt="{html.escape(alt)}" style="max-width:640px" src="data:image/png;base64,{data}"></p>'
+
+
+def overview_html(domain: str, rows: list[dict], stats=None, loss=None, effect=None, tasks_file=None,
+                  radar_png=None, loss_png=None) -> str:  # fmt: skip
+    """The domain's section of the report's first page (an HTML fragment)."""
+    parts = [STYLE, f"<h2>{html.escape(domain)}</h2>",
+             "<h3>Scores (×100) beside the paper's (Tables 2 and 3), with the rows behind each</h3>",
+             _scores_html(domain, rows)]  # fmt: skip
+    if radar_png:
+        parts.append(_png_html(radar_png, f"{domain}: radar chart of the scores"))
+    if stats:
+        parts += ["<h3>Items through the stages</h3>", _stages_html(stats)]
+    if loss or effect:
+        parts += ["<h3>The synthesizer</h3>", _synthesizer_html(loss, effect)]
+    if loss_png:
+        parts.append(_png_html(loss_png, "the synthesizer's training loss"))
+    if tasks_file:
+        parts += ["<h3>Synthesized tasks, kept and rejected by the consistency checker</h3>",
+                  _examples_html(tasks_file)]  # fmt: skip
+    return "\n".join(parts) + "\n"
+
+
+def write_overview(domain: str, rows: list[dict], html_path, stats_file=None, loss_file=None, effect_file=None,
+                   tasks_file=None, radar_png=None) -> None:  # fmt: skip
+    """Write the domain's overview fragment (included in the report's first page); the synthesizer's loss
+    curve is the PNG beside its loss JSON."""
+    text = overview_html(
+        domain,
+        rows,
+        read_json(stats_file) if stats_file else None,
+        read_json(loss_file) if loss_file else None,
+        read_json(effect_file) if effect_file else None,
+        tasks_file,
+        radar_png,
+        Path(loss_file).with_suffix(".png") if loss_file and Path(loss_file).with_suffix(".png").exists() else None,
+    )
+    with atomic_write(html_path) as handle:
+        handle.write(text)
