@@ -237,6 +237,18 @@ def _plan(args) -> int:
         return 2
 
 
+def _status(args) -> int:
+    """How far every long job has got, from the progress stores."""
+    from adamllm.plan import PlanError
+    from adamllm.status import main
+
+    try:
+        return main(_snakemake_args(args), args.directory)
+    except PlanError as err:
+        print(f"adamllm status: {err}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adamllm",
@@ -291,6 +303,18 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--directory", default=".", help="the workflow folder (default: here)")
     plan.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
     plan.set_defaults(handler=_plan)
+    status = commands.add_parser(
+        "status",
+        help="show how far every synthesis, filter and prediction job has got",
+        description="For the DAG Snakemake builds with the given arguments, list every long job (synthesis and "
+        "filter shards, the untuned synthesizer check, predictions) as done, in progress (items done of total "
+        "and when its last chunk finished, from the job's progress store) or not started — while a run goes "
+        "on or after it was interrupted. Arguments after `--` go to Snakemake, e.g. "
+        "`adamllm status -- --configfile config/paper/biomed.yaml`.",
+    )
+    status.add_argument("--directory", default=".", help="the workflow folder (default: here)")
+    status.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
+    status.set_defaults(handler=_status)
     return parser
 
 

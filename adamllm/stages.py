@@ -12,6 +12,7 @@ from adamllm.errors import BadInputError, RecordPolicy
 from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
+from adamllm.progress import progress_key, run_chunked
 from adamllm.seed import join_seed
 from adamllm.stats import StageStats, merge_stats
 from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request, synthesis_sampling
@@ -60,29 +61,52 @@ def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="sto
     stats.write(stats_out)
 
 
+DEFAULT_CHUNK_SIZE = 512  # items a long job finishes and keeps at a time: keeps a vLLM engine's batches full
+
+
+class _Lazy:
+    """A generation engine started on first use: a resumed job whose chunks are all done starts none."""
+
+    def __init__(self, *args, **options):
+        self.args, self.options, self.engine = args, options, None
+
+    def __call__(self):
+        if self.engine is None:
+            self.engine = load_backend(*self.args, **self.options)
+        return self.engine
+
+
 def synthesize(
     shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None, python=None,
-    on_bad_record="stop",
+    on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``. A pair whose prompt
-    fills the engine's context is a bad record (skipped ones are kept with ``pred`` null and ``skipped``)."""
+    fills the engine's context is a bad record (skipped ones are kept with ``pred`` null and ``skipped``).
+    Works in chunks kept in a progress store (adamllm.progress): a killed job resumes where it stopped."""
     if run_in_python(python, "synthesize", _args(locals())):
         return
     items = read_jsonl(shard)
+    engine = _Lazy(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
+    settings = {"stage": "synthesize", "backend": backend, "options": backend_options, "max_new_tokens": max_new_tokens,
+                "double_bos": double_bos, "on_bad_record": on_bad_record}  # fmt: skip
+    key = progress_key([shard, model], settings)
     policy = RecordPolicy(on_bad_record)
-    rows = _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options, policy, shard)
-    write_jsonl(out, rows)
+
+    def work(chunk):
+        return _synthesized(chunk, engine(), max_new_tokens, double_bos, backend_options, policy, shard)
+
+    name = f"synthesize {Path(shard).name}"
+    run_chunked(items, work, out, key, chunk_size, name, lambda rows: write_jsonl(out, rows))
 
 
 TOO_LONG = "caption longer than the context"
 
 
-def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_options=None, policy=None,
+def _synthesized(items, engine, max_new_tokens, double_bos, backend_options=None, policy=None,
                  source="pairs") -> list[dict]:  # fmt: skip
-    if not items:
-        return []
+    """Synthesis rows of ``items``: ``pred`` the continuation, or null and ``skipped`` for a prompt that
+    fills the context (a bad record under ``policy``)."""
     policy = policy or RecordPolicy()
-    engine = load_backend(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
     sampling = synthesis_sampling(max_new_tokens)
     limit = (backend_options or {}).get("max_model_len")
     requests, fitting = [], []
@@ -101,24 +125,20 @@ def _synthesized(items, model, backend, max_new_tokens, double_bos, backend_opti
 
 
 def synthesizer_effect(
-    shards,
-    tuned,
-    base_model,
-    out,
-    max_pairs,
-    backend="transformers",
-    max_new_tokens=512,
-    double_bos=True,
-    backend_options=None,
-    python=None,
-):
-    """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs."""
+    shards, tuned, base_model, out, max_pairs, backend="transformers", max_new_tokens=512, double_bos=True,
+    backend_options=None, python=None, chunk_size=DEFAULT_CHUNK_SIZE,
+):  # fmt: skip
+    """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs
+    (the base model's synthesis in chunks, as in :func:`synthesize`)."""
     if run_in_python(python, "synthesizer_effect", _args(locals())):
         return
     tuned_rows = [row for path in tuned for row in read_jsonl(path) if not row.get("skipped")][:max_pairs]
     ids = {row["id"] for row in tuned_rows}
     items = [item for shard in shards for item in read_jsonl(shard) if item["id"] in ids]
-    untuned_rows = _synthesized(items, base_model, backend, max_new_tokens, double_bos, backend_options)
+    engine = _Lazy(backend, str(base_model), "llava_next_synthesizer", **(backend_options or {}))
+    settings = {"stage": "synthesizer_effect", "backend": backend, "options": backend_options,
+                "max_new_tokens": max_new_tokens, "double_bos": double_bos, "ids": sorted(ids)}  # fmt: skip
+    key = progress_key([*shards, base_model], settings)
 
     def rates(rows):
         turns = [parse_qa_turns(r["pred"]) for r in rows]
@@ -126,7 +146,14 @@ def synthesizer_effect(
         paired = sum(pair_triplet(t) is not None for t in turns)
         return {"parsed": parsed, "paired": paired, "paired_share": paired / len(rows) if rows else None}
 
-    write_json(out, {"pairs": len(items), "untuned": rates(untuned_rows), "tuned": rates(tuned_rows)})
+    def write(untuned_rows):
+        summary = {"pairs": len(items), "untuned": rates(list(untuned_rows)), "tuned": rates(tuned_rows)}
+        write_json(out, summary)
+
+    def work(chunk):
+        return _synthesized(chunk, engine(), max_new_tokens, double_bos, backend_options)
+
+    run_chunked(items, work, out, key, chunk_size, "synthesizer_effect (untuned base)", write)
 
 
 def parse_and_pair(synthesized, out, stats_out):
@@ -154,53 +181,59 @@ def parse_and_pair(synthesized, out, stats_out):
     stats.write(stats_out)
 
 
+CONTROL_TOKEN_REJECTED = "rejected: control token in synthesized text"
+
+
 def consistency_filter(
-    triplets,
-    model,
-    out,
-    stats_out,
-    template=None,
-    backend="transformers",
-    max_new_tokens=2,
-    backend_options=None,
-    python=None,
-):
-    """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'."""
+    triplets, model, out, stats_out, template=None, backend="transformers", max_new_tokens=2, backend_options=None,
+    python=None, chunk_size=DEFAULT_CHUNK_SIZE,
+):  # fmt: skip
+    """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'. A triplet holding a
+    model's control token is rejected unasked. Works in chunks kept in a progress store."""
     if run_in_python(python, "consistency_filter", _args(locals())):
         return
-    stats = StageStats("consistency_filter")
     items = read_jsonl(triplets)
     for line, item in enumerate(items, start=1):
         if "triplet" not in item or not (item["triplet"] is None or isinstance(item["triplet"], dict)):
             raise BadInputError(
                 triplets, "needs 'triplet' (an object, or null when none was paired)", f"at line {line}"
             )
-    stats.items_in = len(items)
     prompt_template = consistency.load_template(template)
-    judged = []
-    for item in items:
-        if item["triplet"] is not None and consistency.triplet_problem(item["triplet"]):
-            stats.counts["rejected: control token in synthesized text"] += 1
-        elif item["triplet"] is not None:
-            judged.append(item)
-    outputs = []
-    if judged:
-        engine = load_backend(backend, str(model), "llama", **(backend_options or {}))
-        requests = [Request(consistency.render_prompt(prompt_template, item["triplet"])) for item in judged]
-        outputs = engine.generate(requests, consistency.checker_sampling(max_new_tokens))
-    verdicts = {id(item): output for item, output in zip(judged, outputs, strict=True)}
-    rows = []
-    for item in items:
-        output = verdicts.get(id(item))
-        label = None if output is None else consistency.judge_label(output)
-        if label:
-            stats.counts[f"judged_{label}"] += 1
-        rows.append(
-            {**item, "judgement": output, "consistent": output is not None and consistency.is_consistent(output)}
-        )
-    stats.items_out = sum(row["consistent"] for row in rows)
-    write_jsonl(out, rows)
-    stats.write(stats_out)
+    engine = _Lazy(backend, str(model), "llama", **(backend_options or {}))
+    settings = {"stage": "consistency_filter", "backend": backend, "options": backend_options,
+                "max_new_tokens": max_new_tokens, "template": prompt_template}  # fmt: skip
+    key = progress_key([triplets, model], settings)
+
+    def work(chunk):
+        rows, judged = [], []
+        for item in chunk:
+            rejected = item["triplet"] is not None and consistency.triplet_problem(item["triplet"])
+            rows.append({**item, "judgement": None, "consistent": False, **({"rejected": True} if rejected else {})})
+            if item["triplet"] is not None and not rejected:
+                judged.append(rows[-1])
+        if judged:
+            requests = [Request(consistency.render_prompt(prompt_template, row["triplet"])) for row in judged]
+            outputs = engine().generate(requests, consistency.checker_sampling(max_new_tokens))
+            for row, output in zip(judged, outputs, strict=True):
+                row.update(judgement=output, consistent=consistency.is_consistent(output))
+        return rows
+
+    def write(rows):
+        stats = StageStats("consistency_filter", items_in=len(items))
+
+        def counted():
+            for row in rows:
+                if row.get("rejected"):
+                    stats.counts[CONTROL_TOKEN_REJECTED] += 1
+                elif row["judgement"] is not None:
+                    stats.counts[f"judged_{consistency.judge_label(row['judgement'])}"] += 1
+                stats.items_out += row["consistent"]
+                yield row
+
+        write_jsonl(out, counted())
+        stats.write(stats_out)
+
+    run_chunked(items, work, out, key, chunk_size, f"consistency_filter {Path(triplets).name}", write)
 
 
 def merge_shards(shards, stats_files, out, stats_out):
@@ -330,15 +363,17 @@ def fetch_benchmark(task, revision, out):
 
 
 def predict(model, family, out_dir, tasks, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None, python=None, on_bad_record="stop"):  # fmt: skip
-    """Predictions of one model on the given benchmarks' rows in ``rows_dir``: ``<out_dir>/<task>.jsonl``."""
+            backend_options=None, python=None, on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE):  # fmt: skip
+    """Predictions of one model on the given benchmarks' rows in ``rows_dir``: ``<out_dir>/<task>.jsonl``.
+    Works in chunks kept in a progress store beside ``out_dir``: a killed job resumes where it stopped."""
     if run_in_python(python, "predict", _args(locals())):
         return
     from adamllm.evaluation.predict import predict as run
 
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    skipped = run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options, on_bad_record)
+    skipped = run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options, on_bad_record,
+                  chunk_size)  # fmt: skip
     settings = {
         "model": str(model), "family": family, "rows": str(rows_dir), "backend": backend,
         "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap, "skipped_rows": skipped,

@@ -48,6 +48,7 @@ rule predict:
         )["python"],
         max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
         on_bad_record=config["on_bad_record"],
+        chunk_size=config["chunk_size"],
     script:
         "../scripts/predict.py"
 

@@ -61,6 +61,7 @@ rule synthesize:
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
         on_bad_record=config["on_bad_record"],
+        chunk_size=config["chunk_size"],
     script:
         "../scripts/synthesize.py"
 
@@ -103,6 +104,7 @@ rule consistency_filter:
             config["synthesis"]["backend"], config["checker"]["max_model_len"]
         )["python"],
         max_new_tokens=config["checker"]["max_new_tokens"],
+        chunk_size=config["chunk_size"],
     script:
         "../scripts/consistency_filter.py"
 

@@ -69,5 +69,6 @@ rule synthesizer_effect:
         )["python"],
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
+        chunk_size=config["chunk_size"],
     script:
         "../scripts/synthesizer_effect.py"

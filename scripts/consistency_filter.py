@@ -16,4 +16,5 @@ run_logged(
     backend_options=dict(snakemake.params.backend_options),
     python=snakemake.params.python,
     max_new_tokens=snakemake.params.max_new_tokens,
+    chunk_size=snakemake.params.chunk_size,
 )

@@ -17,4 +17,5 @@ run_logged(
     python=snakemake.params.python,
     on_bad_record=snakemake.params.on_bad_record,
     max_new_tokens_cap=snakemake.params.max_new_tokens_cap,
+    chunk_size=snakemake.params.chunk_size,
 )

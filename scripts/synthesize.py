@@ -16,4 +16,5 @@ run_logged(
     on_bad_record=snakemake.params.on_bad_record,
     max_new_tokens=snakemake.params.max_new_tokens,
     double_bos=snakemake.params.double_bos,
+    chunk_size=snakemake.params.chunk_size,
 )

@@ -17,4 +17,5 @@ run_logged(
     python=snakemake.params.python,
     max_new_tokens=snakemake.params.max_new_tokens,
     double_bos=snakemake.params.double_bos,
+    chunk_size=snakemake.params.chunk_size,
 )

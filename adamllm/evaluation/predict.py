@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from adamllm.backends import Request, Sampling, load_backend
@@ -56,17 +57,44 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
 
 
 def predict(model, family, tasks, outs, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None, on_bad_record="stop") -> dict:  # fmt: skip
+            backend_options=None, on_bad_record="stop", chunk_size=512) -> dict:  # fmt: skip
     """Greedy predictions of a model on each task's rows in ``rows_dir``; one JSONL per task with the input
-    row, its task and ``pred``. Returns the rows skipped per task (``on_bad_record: skip``)."""
-    engine = load_backend(backend, str(model), family, **(backend_options or {}))
-    skipped = {}
-    for task, out in zip(tasks, outs, strict=True):
+    row, its task and ``pred``. The rows of all tasks are worked through in chunks kept in a progress
+    store beside the first output's folder (adamllm.progress), images opened per chunk. Returns the rows
+    skipped per task (``on_bad_record: skip``)."""
+    from adamllm.progress import progress_key, run_chunked
+
+    items, skipped, files = [], {}, []
+    for task in tasks:
         benchmark = get_benchmark(task)
         policy = RecordPolicy(on_bad_record)
-        rows = load_local_rows(benchmark, rows_dir, policy)
+        items += [{**row, "task": benchmark.name} for row in load_local_rows(benchmark, rows_dir, policy)]
         skipped[task] = dict(policy.skipped)
-        requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
-        predictions = engine.generate(requests, evaluation_sampling(family, answer_limit(task, max_new_tokens_cap)))
-        write_jsonl(out, ({**row, "task": benchmark.name, "pred": p} for row, p in zip(rows, predictions, strict=True)))
+        files.append(Path(rows_dir) / f"{benchmark.name}.jsonl")
+    engine = None
+
+    def work(chunk):
+        nonlocal engine
+        engine = engine or load_backend(backend, str(model), family, **(backend_options or {}))
+        preds = {}
+        for task in dict.fromkeys(row["task"] for row in chunk):  # one sampling per task, in order
+            rows = [row for row in chunk if row["task"] == task]
+            requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
+            sampling = evaluation_sampling(family, answer_limit(task, max_new_tokens_cap))
+            preds.update(zip((id(r) for r in rows), engine.generate(requests, sampling), strict=True))
+        return [{**row, "pred": preds[id(row)]} for row in chunk]
+
+    def write(rows):
+        by_task = {get_benchmark(task).name: out for task, out in zip(tasks, outs, strict=True)}
+        written = set()
+        for task, group in itertools.groupby(rows, key=lambda row: row["task"]):
+            write_jsonl(by_task[task], group)
+            written.add(task)
+        for task in by_task.keys() - written:  # every row skipped: an empty file, the skips counted
+            write_jsonl(by_task[task], [])
+
+    settings = {"stage": "predict", "family": family, "tasks": list(tasks), "backend": backend,
+                "options": backend_options, "cap": max_new_tokens_cap, "on_bad_record": on_bad_record}  # fmt: skip
+    key = progress_key([*files, model], settings)
+    run_chunked(items, work, Path(outs[0]).parent, key, chunk_size, f"predict {family} {Path(model).name}", write)
     return skipped
