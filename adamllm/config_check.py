@@ -42,9 +42,29 @@ def model_family(model: str, family: str | None = None) -> str:
     return family
 
 
-def check_config(config: dict, benchmarks_of) -> None:
-    """Raise :class:`ConfigError` for the first problem found; ``benchmarks_of(domain)`` lists a domain's
-    benchmark names."""
+def check_config(config: dict) -> dict:
+    """Raise :class:`ConfigError` for the first problem found; return the benchmark registry (bundled and
+    configured definitions, adamllm.evaluation.tasks)."""
+    from adamllm.evaluation.tasks import DefinitionError, domain_benchmarks, registry
+
+    for index, path in enumerate(config["benchmark_definitions"]):
+        if not Path(path).exists():
+            raise ConfigError(f"config: benchmark_definitions[{index}]: no such file or folder: {path}")
+    try:
+        benchmarks = registry(config["benchmark_definitions"])
+    except DefinitionError as err:
+        raise ConfigError(f"config: {err}") from None
+
+    def benchmarks_of(domain):
+        names = domain_benchmarks(domain, config, benchmarks)
+        for name in names:
+            if name not in benchmarks:
+                raise ConfigError(f"config: domains.{domain}.benchmarks names {name!r}, which no definition defines "
+                                  f"(known: {', '.join(benchmarks)})")  # fmt: skip
+        if not names:
+            raise ConfigError(f"config: domains.{domain}.benchmarks: no benchmark to evaluate the domain on")
+        return names
+
     for key, section in (("run_domains", "domains"), ("run_targets", "targets")):
         for name in config[key] or []:
             if name not in config[section]:
@@ -56,19 +76,52 @@ def check_config(config: dict, benchmarks_of) -> None:
     evaluation = config["evaluation"]
     if evaluation["source"] == "local":
         _exists(config, "evaluation.local_dir", "dir")
-        for domain in config["run_domains"]:
-            for task in benchmarks_of(domain):
-                if not (Path(evaluation["local_dir"]) / f"{task}.jsonl").is_file():
-                    raise ConfigError(
-                        f"config: evaluation.local_dir: {evaluation['local_dir']} has no {task}.jsonl "
-                        f"(a benchmark of domain {domain!r})"
-                    )
+    for domain in config["run_domains"]:
+        for task in benchmarks_of(domain):
+            rows = rows_file(config, benchmarks[task], domain)
+            if evaluation["source"] == "local" and not Path(rows).is_file():
+                raise ConfigError(f"config: evaluation.local_dir: {evaluation['local_dir']} has no {task}.jsonl "
+                                  f"(a benchmark of domain {domain!r})")  # fmt: skip
+            if evaluation["source"] == "hub" and not benchmarks[task].hub and not Path(rows).is_file():
+                raise ConfigError(f"benchmark definition {benchmarks[task].source}: rows.local: no such file: {rows}")
+            if Path(rows).is_file():
+                _check_labels(benchmarks[task], rows)
     if any(spec.startswith(TINY_PREFIX) for spec in _model_specs(config)):
         for index, file in enumerate(config["tiny_models"]["corpus"]):
             _exists(config, f"tiny_models.corpus[{index}]", "file", file)
     python = config["vllm"]["python"]
     if python and not (Path(python).is_file() and os.access(python, os.X_OK)):
         raise ConfigError(f"config: vllm.python: not an executable interpreter: {python}")
+    return benchmarks
+
+
+def rows_file(config: dict, benchmark, domain: str) -> str:
+    """Where a benchmark's rows are read from: the local sample sets (``evaluation.source: local``), the
+    rows fetched from the hub, or the definition's own local file."""
+    if config["evaluation"]["source"] == "local":
+        return str(Path(config["evaluation"]["local_dir"]) / f"{benchmark.name}.jsonl")
+    if benchmark.hub:
+        return f"resources/benchmarks/{domain}/{benchmark.name}.jsonl"
+    return benchmark.rows["local"]
+
+
+def _check_labels(benchmark, rows) -> None:
+    """Every label of a class-list benchmark's local rows is in its class list (else the scores of a whole
+    run would stop at the end)."""
+    from adamllm.evaluation.tasks import internal_row
+    from adamllm.io import iter_jsonl
+
+    if not benchmark.classes:
+        return
+    known = set(benchmark.classes.values())
+    underscores = benchmark.metric.get("classes", {}).get("underscores_as_spaces")
+    for line, raw in enumerate(iter_jsonl(rows), start=1):
+        labels = internal_row(benchmark, raw).get("label")
+        for label in labels if isinstance(labels, list) else [labels]:
+            text = str(label).replace("_", " ") if underscores else str(label)
+            if text not in known:
+                raise ConfigError(f"{rows}, record at line {line}: label {label!r} is not in the class list of "
+                                  f"{benchmark.name} ({benchmark.source})")  # fmt: skip
 
 
 def _check_training_inputs(config: dict) -> None:

@@ -63,7 +63,7 @@ PAPER = {
 REFERENCE_BATCH = {"qwen2_vl": (8, 2), "llava_next_llama3": (4, 4)}
 
 
-def paper_args(rule: str, family: str | None = None, tasks=()) -> dict:
+def paper_args(rule: str, family: str | None = None, tasks=(), definitions: dict | None = None) -> dict:
     """The paper's value of each argument a job of ``rule`` runs with (only those the paper sets)."""
     values = dict(PAPER.get(rule, {}))
     if rule == "posttrain" and family:
@@ -87,7 +87,7 @@ def paper_args(rule: str, family: str | None = None, tasks=()) -> dict:
         values.update(
             system_message=chat.system_message,
             stop=list(chat.stop),
-            max_new_tokens={task: get_benchmark(task).max_new_tokens for task in tasks},
+            max_new_tokens={task: get_benchmark(task, definitions).max_new_tokens for task in tasks},
         )
         if chat.image_pixels:
             values.update(min_pixels=chat.image_pixels[0], max_pixels=chat.image_pixels[1])

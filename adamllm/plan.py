@@ -169,10 +169,10 @@ def _predict(job, params, resources):
     from adamllm.evaluation.predict import answer_limit, evaluation_sampling
     from adamllm.families import get_family
 
-    family, tasks = params["family"], list(params["tasks"])
-    limits = {task: answer_limit(task, params["max_new_tokens_cap"]) for task in tasks}
+    family, tasks, definitions = params["family"], list(params["tasks"]), dict(params["definitions"])
+    limits = {task: answer_limit(task, params["max_new_tokens_cap"], definitions) for task in tasks}
     sampling = evaluation_sampling(family, max(limits.values()))
-    args = {"model": params["model"], "rows": params["rows_dir"]}
+    args = {"model": params["model"], "rows": dict(params["rows_files"])}
     args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
     args.update(max_new_tokens=limits, system_message=get_family(family).chat.system_message)
     return family, args
@@ -197,12 +197,9 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
                 continue
             params, resources = dict(job.params.items()), dict(job.resources.items())
             family, args = PLANNERS[job.rule.name](job, params, resources)
-            tasks = params.get("tasks", ())
-            planned.append(
-                PlannedJob(
-                    job.rule.name, dict(job.wildcards_dict), family, args, paper_args(job.rule.name, family, tasks)
-                )  # fmt: skip
-            )
+            tasks, definitions = params.get("tasks", ()), dict(params.get("definitions", {}))
+            paper = paper_args(job.rule.name, family, tasks, definitions)
+            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, paper))
     order = list(PLANNERS)
     return sorted(planned, key=lambda j: (order.index(j.rule), _natural(j.wildcards)))
 

@@ -355,33 +355,35 @@ def download_domain(hub: dict, pairs, image_dir):
     fetch_zip(hub, hub["images_archive"], image_dir)
 
 
-def fetch_benchmark(task, revision, out):
+def fetch_benchmark(task, revision, out, definitions=None):
     """Fetch a benchmark's test split from the hub at a pinned revision, as local rows (``out``) and images."""
     from adamllm.evaluation.fetch import fetch_benchmark as fetch
 
-    fetch(task, revision, out)
+    fetch(task, revision, out, definitions)
 
 
-def predict(model, family, out_dir, tasks, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None, python=None, on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE):  # fmt: skip
-    """Predictions of one model on the given benchmarks' rows in ``rows_dir``: ``<out_dir>/<task>.jsonl``.
-    Works in chunks kept in a progress store beside ``out_dir``: a killed job resumes where it stopped."""
+def predict(model, family, out_dir, tasks, rows_files, backend="transformers", max_new_tokens_cap=None,
+            backend_options=None, python=None, on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
+            definitions=None):  # fmt: skip
+    """Predictions of one model on the given benchmarks' rows (``rows_files``: task → JSONL file):
+    ``<out_dir>/<task>.jsonl``. Works in chunks kept in a progress store beside ``out_dir``: a killed job
+    resumes where it stopped. ``definitions``: benchmark name → definition file, for benchmarks not bundled."""
     if run_in_python(python, "predict", _args(locals())):
         return
     from adamllm.evaluation.predict import predict as run
 
     out_dir = Path(out_dir)
     outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    skipped = run(model, family, tasks, outs, rows_dir, backend, max_new_tokens_cap, backend_options, on_bad_record,
-                  chunk_size)  # fmt: skip
+    skipped = run(model, family, tasks, outs, rows_files, backend, max_new_tokens_cap, backend_options, on_bad_record,
+                  chunk_size, definitions)  # fmt: skip
     settings = {
-        "model": str(model), "family": family, "rows": str(rows_dir), "backend": backend,
+        "model": str(model), "family": family, "rows": dict(rows_files), "backend": backend,
         "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap, "skipped_rows": skipped,
     }  # fmt: skip
     provenance.write_prediction_run(out_dir, settings)
 
 
-def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=None):
+def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=None, definitions=None):
     """Scores of each task's predictions: ``<out_dir>/<task>.json`` (keys as ``adamllm score`` prints),
     each with a provenance manifest when ``config`` is given (adamllm.provenance)."""
     from adamllm.evaluation.scoring import score_file
@@ -397,22 +399,24 @@ def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=Non
     for task in tasks:
         predictions = predictions_dir / f"{task}.jsonl"
         out = Path(out_dir) / f"{task}.json"
-        write_json(out, score_file(task, predictions))
+        write_json(out, score_file(task, predictions, definitions))
         if config is not None:
             digests = {**shared, "predictions": {str(predictions): provenance.file_digest(predictions)}}
             provenance.write_manifest(out, digests, record)
 
 
-def report(domain, models: list[dict], csv_out, markdown_out, radar_out, overview_out, stats=None,
+def report(domain, models: list[dict], columns: list, csv_out, markdown_out, radar_out, overview_out, stats=None,
            synthesizer_loss=None, synthesizer_effect=None, tasks=None):  # fmt: skip
     """The domain's table beside the paper's numbers, its radar chart, and its overview for the report's
-    first page (with the stage counts, the synthesizer's loss and effect and example tasks, where given)."""
+    first page (with the stage counts, the synthesizer's loss and effect and example tasks, where given).
+    ``columns``: (benchmark, score key, title) of each column, from the benchmark definitions."""
     from adamllm.evaluation.report import collect, write_overview, write_radar, write_tables
 
-    rows = collect(domain, models)
-    write_tables(domain, rows, csv_out, markdown_out)
-    write_radar(domain, rows, radar_out)
-    write_overview(domain, rows, overview_out, stats, synthesizer_loss, synthesizer_effect, tasks, radar_out)
+    columns = [tuple(column) for column in columns]
+    rows = collect(domain, models, columns)
+    write_tables(columns, rows, csv_out, markdown_out, domain)
+    write_radar(domain, columns, rows, radar_out)
+    write_overview(domain, columns, rows, overview_out, stats, synthesizer_loss, synthesizer_effect, tasks, radar_out)
 
 
 def generate(backend, model, family, requests_file, out, sampling: dict, options: dict | None = None):

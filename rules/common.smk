@@ -7,6 +7,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from adamllm.config_check import ConfigError, check_config, model_family
+from adamllm.config_check import rows_file
 from adamllm.evaluation.tasks import domain_benchmarks
 from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
 from adamllm.posttrain_data import GENERAL_RECIPES
@@ -14,7 +15,7 @@ from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
 
 validate(config, "../config/schema.yaml")
 try:
-    check_config(config, domain_benchmarks)
+    BENCHMARKS = check_config(config)  # bundled and configured benchmark definitions
 except ConfigError as err:
     sys.exit(f"adamllm: {err}")  # one line naming the key, before any job runs
 
@@ -216,14 +217,34 @@ def posttrain_settings(wildcards):
 # --- evaluation ---------------------------------------------------------------------------------
 
 
-BENCHMARK_NAMES = [task for domain in DOMAINS for task in domain_benchmarks(domain)]
+def domain_tasks(domain):
+    """The benchmarks a domain is evaluated on (``domains.<domain>.benchmarks``, or its definitions')."""
+    return domain_benchmarks(domain, config, BENCHMARKS)
 
 
-def benchmark_rows_dir(domain):
-    """Where a domain's benchmark rows are read from: the local sample sets, or the fetched hub rows."""
-    if config["evaluation"]["source"] == "local":
-        return config["evaluation"]["local_dir"]
-    return f"resources/benchmarks/{domain}"
+BENCHMARK_NAMES = sorted({task for domain in DOMAINS for task in domain_tasks(domain)})
+
+
+def benchmark_definitions(domain):
+    """Benchmark name → its definition file, for the stages of a domain."""
+    return {task: str(BENCHMARKS[task].source) for task in domain_tasks(domain)}
+
+
+def benchmark_rows(domain):
+    """Benchmark name → the rows file it is evaluated on (local, fetched from the hub, or its own)."""
+    return {
+        task: rows_file(config, BENCHMARKS[task], domain)
+        for task in domain_tasks(domain)
+    }
+
+
+def report_columns(domain):
+    """The report's columns of a domain: (benchmark, score key, title), from the definitions."""
+    return [
+        (task, key, title)
+        for task in domain_tasks(domain)
+        for key, title in BENCHMARKS[task].scores
+    ]
 
 
 def evaluated_variants(domain, target):
@@ -275,10 +296,7 @@ def eval_inputs(wildcards):
         inputs["model"] = (
             f"results/{wildcards.domain}/models/{wildcards.variant}/{wildcards.target}"
         )
-    folder = Path(benchmark_rows_dir(wildcards.domain))
-    inputs["rows"] = [
-        str(folder / f"{task}.jsonl") for task in domain_benchmarks(wildcards.domain)
-    ]
+    inputs["rows"] = list(benchmark_rows(wildcards.domain).values())
     return inputs
 
 

@@ -16,6 +16,7 @@ if config["evaluation"]["source"] == "hub":
             revision=lambda wildcards: config["evaluation"]["revisions"].get(
                 wildcards.domain, "main"
             ),
+            definitions=lambda wildcards: benchmark_definitions(wildcards.domain),
         script:
             "../scripts/fetch_benchmark.py"
 
@@ -37,8 +38,9 @@ rule predict:
     params:
         model=model_param(lambda wildcards: model_path(given_model(wildcards))),
         family=lambda wildcards: target_family(wildcards.target),
-        tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
-        rows_dir=lambda wildcards: benchmark_rows_dir(wildcards.domain),
+        tasks=lambda wildcards: domain_tasks(wildcards.domain),
+        rows_files=lambda wildcards: benchmark_rows(wildcards.domain),
+        definitions=lambda wildcards: benchmark_definitions(wildcards.domain),
         backend=config["evaluation"]["backend"],
         backend_options=backend_params(
             config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
@@ -64,7 +66,8 @@ rule score:
     conda:
         "../envs/main.yaml"
     params:
-        tasks=lambda wildcards: domain_benchmarks(wildcards.domain),
+        tasks=lambda wildcards: domain_tasks(wildcards.domain),
+        definitions=lambda wildcards: benchmark_definitions(wildcards.domain),
         provenance=provenance_params,
     script:
         "../scripts/score.py"
@@ -94,5 +97,6 @@ rule report:
         "../envs/main.yaml"
     params:
         models=lambda wildcards: evaluated_models(wildcards.domain),
+        columns=lambda wildcards: report_columns(wildcards.domain),
     script:
         "../scripts/report.py"

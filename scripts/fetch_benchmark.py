@@ -10,4 +10,5 @@ run_logged(
     task=snakemake.wildcards.task,
     revision=snakemake.params.revision,
     out=snakemake.output.rows,
+    definitions=dict(snakemake.params.definitions),
 )

@@ -9,6 +9,7 @@ run_logged(
     stages.report,
     domain=snakemake.wildcards.domain,
     models=list(snakemake.params.models),
+    columns=[list(column) for column in snakemake.params.columns],
     csv_out=snakemake.output.csv,
     markdown_out=snakemake.output.markdown,
     radar_out=snakemake.output.radar,

@@ -10,6 +10,7 @@ run_logged(
     predictions_dir=snakemake.input.predictions,
     out_dir=snakemake.output[0],
     tasks=list(snakemake.params.tasks),
+    definitions=dict(snakemake.params.definitions),
     lineage={
         role: [paths] if isinstance(paths, str) else list(paths)
         for role, paths in snakemake.input.items()

@@ -44,7 +44,7 @@ def test_table_puts_paper_beside_ours_with_the_difference_and_the_rows_scored():
     rows = [{"target": "t", "family": "qwen2_vl", "variant": "base", "ours": [20.0, None, 30.0, 40.0],
              "paper": [18.2, 36.4, 73.9, 19.9], "n": {"Recipe1M": 1000, "Nutrition5K": 507, "Food101": 25250,
                                                      "FoodSeg103": 2135}}]  # fmt: skip
-    frame = table("food", rows)
+    frame = table(COLUMNS["food"], rows)
     header = list(frame.columns)
     assert header[3:6] == ["Recipe1M", "Recipe1M (paper)", "Recipe1M Δ"]
     record = frame.iloc[0]
@@ -69,7 +69,7 @@ def test_overview_shows_scores_rows_stages_and_examples(tmp_path):
         {"id": 0, "image": "i/rice.jpg", "triplet": triplet, "consistent": True, "judgement": " Yes"},
         {"id": 1, "image": "i/soup.jpg", "triplet": triplet, "consistent": False, "judgement": " Open"},
         {"id": 2, "image": "i/cake.jpg", "triplet": None, "consistent": False, "judgement": None}]) + "\n")  # fmt: skip
-    page = overview_html("food", rows, stats, [{"step": 1, "loss": 7.0}, {"step": 9, "loss": 0.5}],
+    page = overview_html("food", COLUMNS["food"], rows, stats, [{"step": 1, "loss": 7.0}, {"step": 9, "loss": 0.5}],
                          {"pairs": 12, "untuned": {"parsed": 0, "paired": 0}, "tuned": {"parsed": 9, "paired": 3}},
                          tasks)  # fmt: skip
     assert "<b>21.5</b>" in page and "paper 24.0, Δ -2.5" in page and "9 rows" in page

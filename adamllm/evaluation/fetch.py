@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from adamllm.evaluation.tasks import get_benchmark
+from adamllm.evaluation.tasks import get_benchmark, internal_row
 from adamllm.io import write_jsonl
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
@@ -32,8 +32,10 @@ def _image_bytes(cell) -> bytes:
     return Path(cell["path"]).read_bytes()
 
 
-def fetch_benchmark(task: str, revision: str, out) -> int:
-    """Write the test split of ``task`` at ``revision`` as local rows; return the number of rows.
+def fetch_benchmark(task: str, revision: str, out, definitions: dict | None = None) -> int:
+    """Write the test split of ``task`` (its definition: bundled, or in ``definitions``, name → file) at
+    ``revision`` as local rows with our field names (id, image, input, label, the extra fields); return
+    the number of rows.
 
     The dataset repository is resolved through the Hugging Face cache (``snapshot_download``: offline, a
     cached snapshot serves), then loaded from that folder by its configs, as ``load_dataset`` would.
@@ -42,9 +44,11 @@ def fetch_benchmark(task: str, revision: str, out) -> int:
     from huggingface_hub import snapshot_download
     from PIL import Image as PILImage
 
-    benchmark = get_benchmark(task)
-    folder = snapshot_download(benchmark.hub_dataset, repo_type="dataset", revision=revision)
-    dataset = load_dataset(folder, benchmark.hub_config, split="test").cast_column("image", Image(decode=False))
+    benchmark = get_benchmark(task, definitions)
+    hub = benchmark.hub
+    folder = snapshot_download(hub["dataset"], repo_type="dataset", revision=revision)
+    split = hub.get("split", "test")
+    dataset = load_dataset(folder, hub["config"], split=split).cast_column(benchmark.image_field, Image(decode=False))
     out = Path(out)
     images = images_dir(out)
     partial = images.with_name(images.name + ".partial")
@@ -53,11 +57,11 @@ def fetch_benchmark(task: str, revision: str, out) -> int:
 
     rows = []
     for index, row in enumerate(tqdm(dataset, desc=task, unit="row")):
-        data = _image_bytes(row["image"])
+        data = _image_bytes(row[benchmark.image_field])
         with PILImage.open(io.BytesIO(data)) as image:
             name = f"{index}{EXTENSIONS.get(image.format, '.img')}"
         (partial / name).write_bytes(data)
-        rows.append({"id": index, **row, "image": f"{images.name}/{name}"})
+        rows.append({"id": index, **internal_row(benchmark, row), "image": f"{images.name}/{name}"})
     shutil.rmtree(images, ignore_errors=True)
     partial.rename(images)
     return write_jsonl(out, rows)  # last: the rows file exists only with all its images

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-# Report columns per domain: (benchmark, score key, column title).
+# The paper's columns per domain: (benchmark, score key, column title); the benchmark definitions give the
+# report's columns the same titles, so a report column gets the paper's number by its title.
 COLUMNS = {
     "biomed": [
         ("SLAKE", "open_recall", "SLAKE open"),
@@ -50,7 +51,10 @@ PAPER = {
 SAME_ROW = {"released": "single_stage"}
 
 
-def paper_numbers(domain: str, family: str, variant: str) -> list[float | None]:
-    """The paper's row for a model, or Nones where the paper has none."""
-    row = (family, SAME_ROW.get(variant, variant))
-    return PAPER.get(domain, {}).get(row, [None] * len(COLUMNS[domain]))
+def paper_numbers(domain: str, family: str, variant: str, titles: list[str] | None = None) -> list[float | None]:
+    """The paper's numbers for a model in the report columns ``titles`` (default: the paper's columns of the
+    domain); None where the paper has no number (another domain, benchmark, model or variant)."""
+    titles = titles if titles is not None else [title for _b, _k, title in COLUMNS.get(domain, [])]
+    numbers = PAPER.get(domain, {}).get((family, SAME_ROW.get(variant, variant)))
+    by_title = dict(zip((title for _b, _k, title in COLUMNS[domain]), numbers, strict=True)) if numbers else {}
+    return [by_title.get(title) for title in titles]

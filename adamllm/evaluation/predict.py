@@ -8,21 +8,24 @@ from pathlib import Path
 
 from adamllm.backends import Request, Sampling, load_backend
 from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.evaluation.tasks import Benchmark, get_benchmark, validate_row
+from adamllm.evaluation.tasks import Benchmark, get_benchmark, internal_row, validate_row
 from adamllm.families import get_family
 from adamllm.images import image_problem
 from adamllm.io import read_jsonl, write_jsonl
 from adamllm.text import text_problem
 
 
-def load_local_rows(benchmark: Benchmark, folder, policy: RecordPolicy | None = None) -> list[dict]:
-    """Rows of ``<folder>/<task>.jsonl``; image paths are relative to that file. A row whose prompt is not
-    plain text (adamllm.text) or whose image no model family can take is a bad record (``policy``)."""
+def load_local_rows(benchmark: Benchmark, rows_file, policy: RecordPolicy | None = None) -> list[dict]:
+    """Rows of a benchmark's JSONL file (or ``<folder>/<task>.jsonl``) under our field names (the
+    definition maps its own); image paths are relative to the file. A row whose prompt is not plain text
+    (adamllm.text) or whose image no model family can take is a bad record (``policy``)."""
     policy = policy or RecordPolicy()
-    path = Path(folder) / f"{benchmark.name}.jsonl"
+    path = Path(rows_file)
+    path = path / f"{benchmark.name}.jsonl" if path.is_dir() else path
     rows = []
-    for line, row in enumerate(read_jsonl(path), start=1):
+    for line, raw in enumerate(read_jsonl(path), start=1):
         where = f"at line {line}"
+        row = internal_row(benchmark, raw)
         validate_row(benchmark, {"pred": "", **row}, path, where)
         if not isinstance(row.get("input"), str) or not isinstance(row.get("image"), str):
             raise BadInputError(path, "rows need 'input' (the prompt) and 'image' (a path)", where)
@@ -44,9 +47,9 @@ def chat_prompt(engine, text: str) -> str:
     return engine.processor.apply_chat_template(messages, add_generation_prompt=True)
 
 
-def answer_limit(task: str, cap: int | None = None) -> int:
+def answer_limit(task: str, cap: int | None = None, definitions: dict | None = None) -> int:
     """New tokens a model may answer a task with: the benchmark's limit, capped by ``cap`` when given."""
-    limit = get_benchmark(task).max_new_tokens
+    limit = get_benchmark(task, definitions).max_new_tokens
     return min(limit, cap) if cap else limit
 
 
@@ -56,21 +59,21 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
     return Sampling(max_new_tokens=max_new_tokens, stop=get_family(family).chat.stop)
 
 
-def predict(model, family, tasks, outs, rows_dir, backend="transformers", max_new_tokens_cap=None,
-            backend_options=None, on_bad_record="stop", chunk_size=512) -> dict:  # fmt: skip
-    """Greedy predictions of a model on each task's rows in ``rows_dir``; one JSONL per task with the input
-    row, its task and ``pred``. The rows of all tasks are worked through in chunks kept in a progress
-    store beside the first output's folder (adamllm.progress), images opened per chunk. Returns the rows
-    skipped per task (``on_bad_record: skip``)."""
+def predict(model, family, tasks, outs, rows_files: dict, backend="transformers", max_new_tokens_cap=None,
+            backend_options=None, on_bad_record="stop", chunk_size=512, definitions=None) -> dict:  # fmt: skip
+    """Greedy predictions of a model on each task's rows (``rows_files``: task → JSONL file); one JSONL per
+    task with the input row, its task and ``pred``. The rows of all tasks are worked through in chunks kept
+    in a progress store beside the first output's folder (adamllm.progress), images opened per chunk.
+    Returns the rows skipped per task (``on_bad_record: skip``)."""
     from adamllm.progress import progress_key, run_chunked
 
     items, skipped, files = [], {}, []
     for task in tasks:
-        benchmark = get_benchmark(task)
+        benchmark = get_benchmark(task, definitions)
         policy = RecordPolicy(on_bad_record)
-        items += [{**row, "task": benchmark.name} for row in load_local_rows(benchmark, rows_dir, policy)]
+        items += [{**row, "task": benchmark.name} for row in load_local_rows(benchmark, rows_files[task], policy)]
         skipped[task] = dict(policy.skipped)
-        files.append(Path(rows_dir) / f"{benchmark.name}.jsonl")
+        files.append(rows_files[task])
     engine = None
 
     def work(chunk):
@@ -80,12 +83,12 @@ def predict(model, family, tasks, outs, rows_dir, backend="transformers", max_ne
         for task in dict.fromkeys(row["task"] for row in chunk):  # one sampling per task, in order
             rows = [row for row in chunk if row["task"] == task]
             requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
-            sampling = evaluation_sampling(family, answer_limit(task, max_new_tokens_cap))
+            sampling = evaluation_sampling(family, answer_limit(task, max_new_tokens_cap, definitions))
             preds.update(zip((id(r) for r in rows), engine.generate(requests, sampling), strict=True))
         return [{**row, "pred": preds[id(row)]} for row in chunk]
 
     def write(rows):
-        by_task = {get_benchmark(task).name: out for task, out in zip(tasks, outs, strict=True)}
+        by_task = {get_benchmark(task, definitions).name: out for task, out in zip(tasks, outs, strict=True)}
         written = set()
         for task, group in itertools.groupby(rows, key=lambda row: row["task"]):
             write_jsonl(by_task[task], group)

@@ -9,35 +9,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from adamllm.evaluation.paper import COLUMNS, paper_numbers
+from adamllm.evaluation.paper import paper_numbers
 from adamllm.io import atomic_write, read_json
 
 EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
 
 
-def collect(domain: str, models: list[dict]) -> list[dict]:
-    """One row per model: ``models`` items carry target, family, variant and the score directory. Each row
-    has our numbers, the paper's, and the rows each benchmark was scored on (``n``)."""
+def collect(domain: str, models: list[dict], columns: list[tuple[str, str, str]]) -> list[dict]:
+    """One row per model: ``models`` items carry target, family, variant and the score directory;
+    ``columns`` are (benchmark, score key, title). Each row has our numbers, the paper's (None where the
+    paper has none), and the rows each benchmark was scored on (``n``)."""
     rows = []
     for model in models:
         ours, counted = [], {}
-        for benchmark, key, _title in COLUMNS[domain]:
+        for benchmark, key, _title in columns:
             scores = read_json(Path(model["scores"]) / f"{benchmark}.json")
             ours.append(scores.get(key))
             counted[benchmark] = scores.get("test_num")
-        paper = paper_numbers(domain, model["family"], model["variant"])
+        paper = paper_numbers(domain, model["family"], model["variant"], [title for _b, _k, title in columns])
         rows.append({**{k: model[k] for k in ("target", "family", "variant")}, "ours": ours, "paper": paper,
                      "n": counted})  # fmt: skip
     return rows
 
 
-def table(domain: str, rows: list[dict]) -> pd.DataFrame:
+def table(columns: list[tuple[str, str, str]], rows: list[dict]) -> pd.DataFrame:
     """Per model: for each column ours, the paper's and the difference (ours − paper); then the number of
     rows each benchmark was scored on."""
     records = []
     for row in rows:
         record = {"model": row["target"], "family": row["family"], "variant": row["variant"]}
-        for (_benchmark, _key, title), ours, paper in zip(COLUMNS[domain], row["ours"], row["paper"], strict=True):
+        for (_benchmark, _key, title), ours, paper in zip(columns, row["ours"], row["paper"], strict=True):
             record[title] = ours
             record[f"{title} (paper)"] = paper
             record[f"{title} Δ"] = None if ours is None or paper is None else ours - paper
@@ -47,8 +48,8 @@ def table(domain: str, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def write_tables(domain: str, rows: list[dict], csv_path, markdown_path) -> None:
-    frame = table(domain, rows)
+def write_tables(columns, rows: list[dict], csv_path, markdown_path, domain: str) -> None:
+    frame = table(columns, rows)
     with atomic_write(csv_path) as handle:
         frame.to_csv(handle, index=False, lineterminator="\n")
     title = f"# {domain}: ours vs the paper (scores ×100; Δ = ours − paper)\n\n"
@@ -56,15 +57,18 @@ def write_tables(domain: str, rows: list[dict], csv_path, markdown_path) -> None
         handle.write(title + frame.to_markdown(index=False, floatfmt=".1f", missingval="–") + "\n")
 
 
-def write_radar(domain: str, rows: list[dict], png_path) -> None:
+def write_radar(domain: str, columns, rows: list[dict], png_path) -> None:
     """Every model's scores on the domain's benchmarks, in the manner of the paper's Figure 1; where the
-    paper has a row for the model, its numbers are drawn as a dashed outline in the same colour."""
+    paper has a row for the model, its numbers are drawn as a dashed outline in the same colour. Fewer
+    than three columns make no polygon: bars then."""
     import math
 
     from adamllm.plots import pyplot, save_png
 
     plt = pyplot()
-    titles = [title for _b, _k, title in COLUMNS[domain]]
+    titles = [title for _b, _k, title in columns]
+    if len(titles) < 3:
+        return _write_bars(domain, titles, rows, png_path)
     angles = [2 * math.pi * i / len(titles) for i in range(len(titles))] + [0.0]
     figure = plt.figure(figsize=(7.5, 8.5), dpi=100)
     axes = figure.add_subplot(polar=True)
@@ -84,14 +88,28 @@ def write_radar(domain: str, rows: list[dict], png_path) -> None:
     save_png(figure, png_path, bbox_inches="tight")
 
 
+def _write_bars(domain: str, titles: list[str], rows: list[dict], png_path) -> None:
+    from adamllm.plots import pyplot, save_png
+
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(7.5, 1.5 + 0.4 * len(rows) * len(titles)), dpi=100)
+    labels = [f"{row['target']} · {row['variant']} · {title}" for row in rows for title in titles]
+    values = [v if v is not None else 0.0 for row in rows for v in row["ours"]]
+    axes.barh(labels, values)
+    axes.set_xlim(0, 100)
+    axes.set_title(f"{domain}: scores per benchmark (×100)")
+    figure.tight_layout()
+    save_png(figure, png_path, bbox_inches="tight")
+
+
 def _fmt(value) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def _scores_html(domain: str, rows: list[dict]) -> str:
+def _scores_html(columns, rows: list[dict]) -> str:
     """Per model and column: ours in bold, the paper's and the difference below, and the rows scored."""
     cells = pd.DataFrame({"model": [f"{r['target']} · {r['variant']}" for r in rows]})
-    for index, (benchmark, _key, title) in enumerate(COLUMNS[domain]):
+    for index, (benchmark, _key, title) in enumerate(columns):
         column = []
         for row in rows:
             ours, paper = row["ours"][index], row["paper"][index]
@@ -174,12 +192,12 @@ def _png_html(path, alt: str) -> str:
     return f'<p><img alt="{html.escape(alt)}" style="max-width:640px" src="data:image/png;base64,{data}"></p>'
 
 
-def overview_html(domain: str, rows: list[dict], stats=None, loss=None, effect=None, tasks_file=None,
+def overview_html(domain: str, columns, rows: list[dict], stats=None, loss=None, effect=None, tasks_file=None,
                   radar_png=None, loss_png=None) -> str:  # fmt: skip
     """The domain's section of the report's first page (an HTML fragment)."""
     parts = [STYLE, f"<h2>{html.escape(domain)}</h2>",
              "<h3>Scores (×100) beside the paper's (Tables 2 and 3), with the rows behind each</h3>",
-             _scores_html(domain, rows)]  # fmt: skip
+             _scores_html(columns, rows)]  # fmt: skip
     if radar_png:
         parts.append(_png_html(radar_png, f"{domain}: radar chart of the scores"))
     if stats:
@@ -194,12 +212,13 @@ def overview_html(domain: str, rows: list[dict], stats=None, loss=None, effect=N
     return "\n".join(parts) + "\n"
 
 
-def write_overview(domain: str, rows: list[dict], html_path, stats_file=None, loss_file=None, effect_file=None,
-                   tasks_file=None, radar_png=None) -> None:  # fmt: skip
+def write_overview(domain: str, columns, rows: list[dict], html_path, stats_file=None, loss_file=None,
+                   effect_file=None, tasks_file=None, radar_png=None) -> None:  # fmt: skip
     """Write the domain's overview fragment (included in the report's first page); the synthesizer's loss
     curve is the PNG beside its loss JSON."""
     text = overview_html(
         domain,
+        columns,
         rows,
         read_json(stats_file) if stats_file else None,
         read_json(loss_file) if loss_file else None,

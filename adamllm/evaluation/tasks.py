@@ -1,43 +1,77 @@
-"""The benchmark registry: one definition per task — where its rows come from, how long answers may be,
-which fields rows carry, and how a predictions file is scored (docs/method.md §8)."""
+"""Benchmarks as data: one YAML definition per benchmark — where its rows come from, which fields hold the
+image, prompt, label and extra fields, how long answers may be, its metric and the scores it reports —
+as lmms-eval defines tasks. The eight paper benchmarks are bundled (``definitions/``); a config adds its
+own (``benchmark_definitions``). No benchmark is special-cased by name in code.
+
+Metric kinds (docs/method.md §8): ``open_closed_vqa`` (word recall of OPEN answers, yes/no accuracy of
+CLOSED ones, by a type field), ``multiple_choice`` (options from row fields or a class list), ``multi_label``
+(names found in the answer, F1 or recall over a class list), ``rouge_l`` and ``exact_match``.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+import yaml
 
 from adamllm.errors import BadInputError
 from adamllm.evaluation import metrics
 
-LABEL_SETS = Path(__file__).resolve().parent.parent / "label_sets"
-HUB_DATASETS = {"biomed": "AdaptLLM/biomed-VQA-benchmark", "food": "AdaptLLM/food-VQA-benchmark"}
+DEFINITIONS = Path(__file__).resolve().parent / "definitions"
+METRIC_KINDS = ("open_closed_vqa", "multiple_choice", "multi_label", "rouge_l", "exact_match")
+CLASS_FORMATS = ("list", "index_to_name", "name_to_index")
+
+
+class DefinitionError(ValueError):
+    """A benchmark definition that cannot work; the message names its file and key."""
+
+    def __init__(self, path, key: str, reason: str):
+        super().__init__(f"benchmark definition {path}: {key}: {reason}")
 
 
 def _mean(values: list[float]) -> float | None:
     return 100 * sum(values) / len(values) if values else None
 
 
-@cache
-def food101_options() -> dict[str, str]:
-    """Option index ("0"…"100") → class name with spaces."""
-    names = json.loads((LABEL_SETS / "food101_classes.json").read_text())
-    return {str(index): name.replace("_", " ") for name, index in names.items()}
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    source: Path  # its definition file
+    domain: str | None
+    rows: dict  # {"hub": {dataset, config, split}} and/or {"local": a JSONL file}
+    image_field: str
+    prompt_field: str
+    label_field: str
+    extra: tuple[str, ...]
+    max_new_tokens: int
+    metric: dict
+    scores: tuple[tuple[str, str], ...]  # (score key, report column title)
+    classes: dict = field(default_factory=dict, compare=False)  # id → name, for class-list metrics
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Row fields a prediction keeps besides id, label and pred."""
+        return self.extra
+
+    @property
+    def hub(self) -> dict | None:
+        return self.rows.get("hub")
+
+    def score(self, rows: list[dict]) -> dict:
+        """Scores (×100) of predictions rows, as ``{test_num, <key>: value…}``."""
+        return SCORERS[self.metric["kind"]](self, rows)
+
+    def options(self) -> dict[str, str]:
+        """Multiple choice over a class list: option key ("0", "1", …) → its text."""
+        return {str(index): name for index, name in self.classes.items()}
 
 
-@cache
-def foodseg103_names() -> dict[int, str]:
-    """Scored FoodSeg103 classes: ids 1…102 (0 background and 103 other ingredients are not scored)."""
-    names = json.loads((LABEL_SETS / "foodseg103_id2label.json").read_text())
-    return {int(i): name for i, name in names.items() if int(i) not in (0, 103)}
-
-
-@cache
-def nutrition5k_names() -> dict[int, str]:
-    names = json.loads((LABEL_SETS / "nutrition5k_ingredients.json").read_text())
-    return dict(enumerate(names))
+def _text(benchmark: Benchmark, value) -> str:
+    text = str(value)
+    return text.replace("_", " ") if benchmark.metric.get("classes", {}).get("underscores_as_spaces") else text
 
 
 def _by_name(names: dict[int, str]) -> dict[str, int]:
@@ -53,101 +87,223 @@ def _ids_of(labels, by_name: dict[str, int], task: str) -> set[int]:
     return {by_name[label] for label in labels}
 
 
-def score_vqa(rows: list[dict]) -> dict:
-    open_scores = [metrics.open_recall(r["pred"], r["label"]) for r in rows if r["answer_type"] == "OPEN"]
-    closed_scores = [metrics.closed_hit(r["pred"], r["label"]) for r in rows if r["answer_type"] == "CLOSED"]
+def _score_vqa(benchmark: Benchmark, rows: list[dict]) -> dict:
+    kind = benchmark.metric.get("type_field", "answer_type")
+    open_scores = [metrics.open_recall(r["pred"], r["label"]) for r in rows if r[kind] == "OPEN"]
+    closed_scores = [metrics.closed_hit(r["pred"], r["label"]) for r in rows if r[kind] == "CLOSED"]
     return {"test_num": len(rows), "open_recall": _mean(open_scores), "closed_accuracy": _mean(closed_scores)}
 
 
-def score_pmc_vqa(rows: list[dict]) -> dict:
+def _score_choice(benchmark: Benchmark, rows: list[dict]) -> dict:
+    """Accuracy over options given in the row (the label is an option's key) or over a class list (the
+    label is a class name)."""
     hits = []
+    fields = benchmark.metric.get("option_fields")
+    classes = None if fields else benchmark.options()
+    by_text = None if fields else {text: key for key, text in classes.items()}  # a repeated name: its last key
     for r in rows:
-        options = {c: str(r[c]) for c in "ABCD"}
-        choice, _ = metrics.parse_choice(r["pred"], list("ABCD"), options, r["id"])
-        hits.append(float(choice == str(r["label"]).strip()))
+        if fields:
+            options, label = {key: str(r[key]) for key in fields}, str(r["label"]).strip()
+        else:
+            options, label = classes, by_text.get(_text(benchmark, r["label"]))
+            if label is None:
+                raise ValueError(f"{benchmark.name} label {r['label']!r} is not one of the {len(classes)} classes")
+        choice, _random = metrics.parse_choice(r["pred"], list(options), options, r["id"])
+        hits.append(float(choice == label))
     return {"test_num": len(rows), "accuracy": _mean(hits)}
 
 
-def score_food101(rows: list[dict]) -> dict:
-    options = food101_options()
-    by_name = {name: index for index, name in options.items()}
-    hits = []
-    for r in rows:
-        label = str(r["label"]).replace("_", " ")
-        if label not in by_name:
-            raise ValueError(f"Food101 label {r['label']!r} is not one of the 101 classes")
-        choice, _ = metrics.parse_choice(r["pred"], list(options), options, r["id"])
-        hits.append(float(choice == by_name[label]))
-    return {"test_num": len(rows), "accuracy": _mean(hits)}
-
-
-def score_foodseg103(rows: list[dict]) -> dict:
-    names, ids = foodseg103_names(), range(1, 103)
+def _score_labels(benchmark: Benchmark, rows: list[dict]) -> dict:
+    names = benchmark.classes
+    ids = range(min(names), max(names) + 1)
     ordered, by_name = metrics.longest_first(names), _by_name(names)
-    f1 = [
-        metrics.multilabel_f1(_ids_of(r["label"], by_name, "FoodSeg103"), metrics.parse_labels(r["pred"], ordered), ids)
-        for r in rows
-    ]
-    return {"test_num": len(rows), "f1": _mean(f1)}
+    measure = metrics.multilabel_f1 if benchmark.metric["score"] == "f1" else metrics.multilabel_recall
+    values = [measure(_ids_of(r["label"], by_name, benchmark.name), metrics.parse_labels(r["pred"], ordered), ids)
+              for r in rows]  # fmt: skip
+    return {"test_num": len(rows), benchmark.metric["score"]: _mean(values)}
 
 
-def score_nutrition5k(rows: list[dict]) -> dict:
-    names = nutrition5k_names()
-    ids = range(0, len(names))
-    ordered, by_name = metrics.longest_first(names), _by_name(names)
-    recall = [
-        metrics.multilabel_recall(
-            _ids_of(r["label"], by_name, "Nutrition5K"), metrics.parse_labels(r["pred"], ordered), ids
-        )
-        for r in rows
-    ]
-    return {"test_num": len(rows), "recall": _mean(recall)}
-
-
-def score_recipe1m(rows: list[dict]) -> dict:
+def _score_rouge(benchmark: Benchmark, rows: list[dict]) -> dict:
     return {"test_num": len(rows), "rouge_l": _mean([metrics.rouge_l(r["pred"], r["label"]) for r in rows])}
 
 
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    domain: str
-    hub_config: str
-    max_new_tokens: int
-    fields: tuple[str, ...]  # row fields besides id, label and pred
-    scorer: Callable[[list[dict]], dict]
-
-    @property
-    def hub_dataset(self) -> str:
-        return HUB_DATASETS[self.domain]
+def _score_exact(benchmark: Benchmark, rows: list[dict]) -> dict:
+    hits = [float(r["pred"].strip().casefold() == str(r["label"]).strip().casefold()) for r in rows]
+    return {"test_num": len(rows), "accuracy": _mean(hits)}
 
 
-BENCHMARKS = {
-    b.name: b
-    for b in (
-        Benchmark("SLAKE", "biomed", "SLAKE", 1024, ("answer_type",), score_vqa),
-        Benchmark("PathVQA", "biomed", "PathVQA", 1024, ("answer_type",), score_vqa),
-        Benchmark("VQA_RAD", "biomed", "VQA_RAD", 1024, ("answer_type",), score_vqa),
-        Benchmark("PMC-VQA", "biomed", "PMC-VQA", 1024, ("A", "B", "C", "D"), score_pmc_vqa),
-        Benchmark("Recipe1M", "food", "Recipe1M", 1024, (), score_recipe1m),
-        Benchmark("Nutrition5K", "food", "Nutrition5K", 256, (), score_nutrition5k),
-        Benchmark("Food101", "food", "Food101", 256, (), score_food101),
-        Benchmark("FoodSeg103", "food", "FoodSeg103", 256, (), score_foodseg103),
-    )
+SCORERS = {
+    "open_closed_vqa": _score_vqa,
+    "multiple_choice": _score_choice,
+    "multi_label": _score_labels,
+    "rouge_l": _score_rouge,
+    "exact_match": _score_exact,
 }
+SCORE_KEYS = {"open_closed_vqa": {"open_recall", "closed_accuracy"}, "multiple_choice": {"accuracy"},
+              "rouge_l": {"rouge_l"}, "exact_match": {"accuracy"}}  # fmt: skip
 
 
-def get_benchmark(name: str) -> Benchmark:
-    """A benchmark by name; case, '-' and '_' are ignored ('vqa-rad' finds VQA_RAD)."""
-    key = name.lower().replace("-", "").replace("_", "")
-    for benchmark in BENCHMARKS.values():
-        if benchmark.name.lower().replace("-", "").replace("_", "") == key:
+def _classes(path: Path, spec: dict) -> dict[int, str]:
+    """A class list file as id → name (``list``: index = id; ``index_to_name``; ``name_to_index``)."""
+    file = (path.parent / spec["file"]).resolve()
+    if not file.is_file():
+        raise DefinitionError(path, "metric.classes.file", f"no such file: {spec['file']}")
+    data = json.loads(file.read_text(encoding="utf-8"))
+    form = spec.get("format", "list")
+    if form == "list":
+        names = dict(enumerate(data))
+    elif form == "index_to_name":
+        names = {int(i): name for i, name in data.items()}
+    elif form == "name_to_index":
+        names = {int(i): name for name, i in data.items()}
+    else:
+        raise DefinitionError(path, "metric.classes.format", f"{form!r} is not one of {', '.join(CLASS_FORMATS)}")
+    if spec.get("underscores_as_spaces"):
+        names = {i: name.replace("_", " ") for i, name in names.items()}
+    return {i: name for i, name in names.items() if i not in set(spec.get("exclude", []))}
+
+
+def _require(path, data: dict, key: str, kind):
+    if key not in data:
+        raise DefinitionError(path, key, "missing")
+    if not isinstance(data[key], kind):
+        raise DefinitionError(path, key, f"must be {getattr(kind, '__name__', kind)}")
+    return data[key]
+
+
+def load_definition(path) -> Benchmark:
+    """A benchmark from its YAML definition; a bad definition raises :class:`DefinitionError`."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise DefinitionError(path, "(file)", f"cannot read it as YAML ({err})") from None
+    if not isinstance(data, dict):
+        raise DefinitionError(path, "(file)", "must be a mapping")
+    unknown = set(data) - {"name", "domain", "rows", "fields", "max_new_tokens", "metric", "scores"}
+    if unknown:
+        raise DefinitionError(path, sorted(unknown)[0], "unknown key")
+    name, rows, fields = _require(path, data, "name", str), _require(path, data, "rows", dict), data.get("fields", {})
+    if not rows.keys() & {"hub", "local"}:
+        raise DefinitionError(path, "rows", "needs 'hub' ({dataset, config, split}) or 'local' (a JSONL file)")
+    if "hub" in rows and not {"dataset", "config"} <= set(rows["hub"] or {}):
+        raise DefinitionError(path, "rows.hub", "needs 'dataset' and 'config' (and 'split', default test)")
+    if "local" in rows:
+        rows = {**rows, "local": str((path.parent / rows["local"]).resolve())}
+    metric = _require(path, data, "metric", dict)
+    kind = metric.get("kind")
+    if kind not in METRIC_KINDS:
+        raise DefinitionError(path, "metric.kind", f"{kind!r} is not one of {', '.join(METRIC_KINDS)}")
+    classes = {}
+    if kind == "multi_label" or (kind == "multiple_choice" and "option_fields" not in metric):
+        if not isinstance(metric.get("classes"), dict) or "file" not in metric["classes"]:
+            raise DefinitionError(path, "metric.classes", "needs a class list {file, format}")
+        classes = _classes(path, metric["classes"])
+    if kind == "multi_label" and metric.get("score") not in ("f1", "recall"):
+        raise DefinitionError(path, "metric.score", "must be f1 or recall")
+    extra = tuple(fields.get("extra", []))
+    needed = [metric.get("type_field", "answer_type")] if kind == "open_closed_vqa" else []
+    needed += metric.get("option_fields", []) if kind == "multiple_choice" else []
+    for name_ in needed:
+        if name_ not in extra:
+            raise DefinitionError(path, "fields.extra", f"must list {name_!r}, which the metric reads")
+    scores = tuple((s["key"], s["title"]) for s in _require(path, data, "scores", list))
+    allowed = SCORE_KEYS.get(kind, {metric.get("score")})
+    for key, _title in scores:
+        if key not in allowed:
+            raise DefinitionError(path, "scores", f"{key!r} is not a score of {kind} ({', '.join(sorted(allowed))})")
+    return Benchmark(
+        name=name, source=path, domain=data.get("domain"), rows=rows,
+        image_field=fields.get("image", "image"), prompt_field=fields.get("prompt", "input"),
+        label_field=fields.get("label", "label"), extra=extra,
+        max_new_tokens=int(_require(path, data, "max_new_tokens", int)), metric=metric, scores=scores,
+        classes=classes,
+    )  # fmt: skip
+
+
+def definition_files(paths) -> list[Path]:
+    """Definition files given as files or folders (every ``*.yaml`` in a folder)."""
+    files = []
+    for entry in map(Path, paths):
+        files += sorted(entry.glob("*.yaml")) if entry.is_dir() else [entry]
+    return files
+
+
+@cache
+def _bundled() -> dict[str, Benchmark]:
+    return {b.name: b for b in map(load_definition, definition_files([DEFINITIONS]))}
+
+
+def registry(extra=()) -> dict[str, Benchmark]:
+    """The bundled benchmarks and those defined in ``extra`` (files or folders); a name defined twice is an
+    error."""
+    benchmarks = dict(_bundled())
+    for path in definition_files(extra):
+        benchmark = load_definition(path)
+        if benchmark.name in benchmarks:
+            first = benchmarks[benchmark.name].source
+            raise DefinitionError(path, "name", f"{benchmark.name!r} is defined twice (also in {first})")
+        benchmarks[benchmark.name] = benchmark
+    return benchmarks
+
+
+BENCHMARKS = _bundled()
+
+
+def _key(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def get_benchmark(name: str, definitions: dict | None = None) -> Benchmark:
+    """A benchmark by name — from ``definitions`` (name → definition file) or the bundled ones; case, '-' and
+    '_' are ignored ('vqa-rad' finds VQA_RAD) — or by the path of its definition file."""
+    if str(name).endswith((".yaml", ".yml")) and Path(name).is_file():
+        return load_definition(name)
+    if definitions and name in definitions:
+        return load_definition(definitions[name])
+    for benchmark in _bundled().values():
+        if _key(benchmark.name) == _key(name):
             return benchmark
-    raise ValueError(f"unknown task {name!r}; known: {', '.join(BENCHMARKS)}")
+    raise ValueError(f"unknown task {name!r}; known: {', '.join(_bundled())}")
 
 
-def domain_benchmarks(domain: str) -> list[str]:
-    return [b.name for b in BENCHMARKS.values() if b.domain == domain]
+def domain_benchmarks(domain: str, config: dict | None = None, benchmarks: dict | None = None) -> list[str]:
+    """The benchmarks a domain is evaluated on: ``domains.<domain>.benchmarks`` in ``config``, else those
+    whose definition names the domain (a paper domain's in the paper's column order)."""
+    from adamllm.evaluation.paper import COLUMNS
+
+    named = ((config or {}).get("domains", {}).get(domain) or {}).get("benchmarks")
+    if named:
+        return list(named)
+    paper_order = list(dict.fromkeys(benchmark for benchmark, _key, _title in COLUMNS.get(domain, [])))
+    defined = [b.name for b in (benchmarks or _bundled()).values() if b.domain == domain]
+    return [name for name in paper_order if name in defined] + [name for name in defined if name not in paper_order]
+
+
+def food101_options() -> dict[str, str]:
+    """Option index ("0"…"100") → Food101 class name with spaces."""
+    return get_benchmark("Food101").options()
+
+
+def foodseg103_names() -> dict[int, str]:
+    """Scored FoodSeg103 classes: ids 1…102 (0 background and 103 other ingredients are not scored)."""
+    return get_benchmark("FoodSeg103").classes
+
+
+def nutrition5k_names() -> dict[int, str]:
+    return get_benchmark("Nutrition5K").classes
+
+
+def score_vqa(rows: list[dict]) -> dict:
+    """Open/closed VQA scores of rows with ``answer_type``."""
+    return _score_vqa(get_benchmark("SLAKE"), rows)
+
+
+def internal_row(benchmark: Benchmark, row: dict) -> dict:
+    """A dataset row under our field names: image, input (the prompt), label and the extra fields."""
+    names = {"image": benchmark.image_field, "input": benchmark.prompt_field, "label": benchmark.label_field}
+    renamed = {ours: row[theirs] for ours, theirs in names.items() if theirs in row}
+    return {**{k: v for k, v in row.items() if k not in names.values()}, **renamed}
 
 
 def validate_row(benchmark: Benchmark, row, path, where) -> None:
@@ -159,7 +315,9 @@ def validate_row(benchmark: Benchmark, row, path, where) -> None:
         raise BadInputError(path, f"missing field(s) {', '.join(missing)} for task {benchmark.name}", where)
     if not isinstance(row["pred"], str):
         raise BadInputError(path, "'pred' must be a string", where)
-    if "answer_type" in benchmark.fields and row["answer_type"] not in ("OPEN", "CLOSED"):
-        raise BadInputError(path, f"answer_type must be OPEN or CLOSED, not {row['answer_type']!r}", where)
-    if benchmark.name in ("FoodSeg103", "Nutrition5K") and not isinstance(row["label"], list):
+    kind = benchmark.metric["kind"]
+    type_field = benchmark.metric.get("type_field", "answer_type")
+    if kind == "open_closed_vqa" and row[type_field] not in ("OPEN", "CLOSED"):
+        raise BadInputError(path, f"{type_field} must be OPEN or CLOSED, not {row[type_field]!r}", where)
+    if kind == "multi_label" and not isinstance(row["label"], list):
         raise BadInputError(path, f"{benchmark.name} labels are lists of class names", where)
