@@ -96,13 +96,15 @@ def check_config(config: dict) -> dict:
 
 
 def rows_file(config: dict, benchmark, domain: str) -> str:
-    """Where a benchmark's rows are read from: the local sample sets (``evaluation.source: local``), the
-    rows fetched from the hub, or the definition's own local file."""
-    if config["evaluation"]["source"] == "local":
-        return str(Path(config["evaluation"]["local_dir"]) / f"{benchmark.name}.jsonl")
-    if benchmark.hub:
+    """Where a benchmark's rows are read from: with ``evaluation.source: local`` the sample set in
+    ``local_dir`` (or, when it has none there, the definition's own local file); with ``hub`` the rows
+    fetched from its hub dataset (or the definition's own local file when it names no dataset)."""
+    sample = Path(config["evaluation"]["local_dir"]) / f"{benchmark.name}.jsonl"
+    if config["evaluation"]["source"] == "local" and (sample.is_file() or "local" not in benchmark.rows):
+        return str(sample)
+    if config["evaluation"]["source"] == "hub" and benchmark.hub:
         return f"resources/benchmarks/{domain}/{benchmark.name}.jsonl"
-    return benchmark.rows["local"]
+    return benchmark.rows.get("local") or f"resources/benchmarks/{domain}/{benchmark.name}.jsonl"
 
 
 def _check_labels(benchmark, rows) -> None:

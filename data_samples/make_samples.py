@@ -522,9 +522,78 @@ def benchmarks() -> None:
     )
 
 
+# --- a third domain: drawn aerial scenes (the walkthrough "Your own domain" in README.md) -------------
+
+SCENE_CLASSES = ["farmland", "residential area", "river", "highway", "forest"]
+
+
+def aerial(fields: int, road: bool, river: bool, buildings: int, trees: int, seed: int) -> Image.Image:
+    """A top-down scene: crop fields, a road, a river, building roofs and tree crowns."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (160, 160), (150, 170, 110))
+    draw = ImageDraw.Draw(image)
+    for index in range(fields):
+        x, y = 8 + (index % 2) * 76, 8 + (index // 2) * 76
+        colour = [(190, 175, 90), (110, 160, 70), (170, 140, 80)][index % 3]
+        draw.rectangle((x, y, x + 66 - rng.randrange(8), y + 66 - rng.randrange(8)), fill=colour)
+        for row in range(y + 6, y + 60, 8):
+            draw.line((x + 2, row, x + 60, row), fill=tuple(c - 25 for c in colour), width=1)
+    if river:
+        points = [(0, 40 + rng.randrange(20))] + [(x, 80 + int(25 * np.sin(x / 23 + seed))) for x in range(0, 161, 16)]
+        draw.line(points, fill=(50, 100, 190), width=12)
+    if road:
+        draw.line((80 + rng.randrange(-20, 20), 0, 80 + rng.randrange(-20, 20), 160), fill=(120, 120, 120), width=9)
+        draw.line((0, 120, 160, 115), fill=(120, 120, 120), width=6)
+    for _ in range(buildings):
+        x, y = rng.randrange(4, 140), rng.randrange(4, 140)
+        draw.rectangle((x, y, x + 12, y + 10), fill=(180, 60, 50), outline=(90, 30, 25))
+    for _ in range(trees):
+        x, y = rng.randrange(4, 150), rng.randrange(4, 150)
+        draw.ellipse((x, y, x + 9, y + 9), fill=(35, 95, 40))
+    return image
+
+
+def remote_sensing() -> None:
+    """Image-caption pairs, two benchmarks (open/closed VQA; scene multiple choice) and their definitions."""
+    scenes = [  # name, (fields, road, river, buildings, trees), scene class, caption
+        ("farm_1.jpg", (4, False, False, 0, 3), "farmland", "Four rectangular crop fields in striped rows, no buildings."),
+        ("farm_2.jpg", (3, True, False, 1, 2), "farmland", "Three crop fields beside a paved road and one farmhouse."),
+        ("farm_3.jpg", (4, False, True, 0, 5), "farmland", "Crop fields cut by a winding river lined with a few trees."),
+        ("town_1.jpg", (0, True, False, 14, 4), "residential area", "Dense red-roofed houses along two crossing roads."),
+        ("town_2.jpg", (1, True, False, 10, 8), "residential area", "A village of red roofs among trees, one field at its edge."),
+        ("town_3.jpg", (0, True, True, 12, 2), "residential area", "Houses on both banks of a river, connected by roads."),
+        ("river_1.jpg", (0, False, True, 0, 10), "river", "A blue river meanders through grassland with scattered trees."),
+        ("river_2.jpg", (2, False, True, 2, 4), "river", "A wide river bend beside two fields and two small buildings."),
+        ("road_1.jpg", (0, True, False, 2, 3), "highway", "A grey highway crosses grassland, joined by a side road."),
+        ("road_2.jpg", (2, True, False, 0, 1), "highway", "A straight road between two crop fields."),
+        ("forest_1.jpg", (0, False, False, 0, 60), "forest", "Dense tree crowns cover the whole area."),
+        ("forest_2.jpg", (0, False, True, 0, 45), "forest", "A forest with a narrow river running through it."),
+    ]
+    domain = ROOT / "remote_sensing"
+    items = [(name, aerial(*shape, seed=index), caption) for index, (name, shape, _c, caption) in enumerate(scenes)]
+    pairs("remote_sensing", items)
+    folder = domain / "benchmarks"
+    folder.mkdir(parents=True, exist_ok=True)
+    vqa = []
+    for index, (name, (fields, road, river, buildings, _trees), _scene, _caption) in enumerate(scenes[:9]):
+        image = f"../images/{name}"
+        vqa.append({"id": 2 * index, "image": image, "question": "Is there a river in this image?",
+                    "answer": "yes" if river else "no", "kind": "CLOSED"})
+        what = "a road" if road else ("a river" if river else ("houses" if buildings else "crop fields"))
+        vqa.append({"id": 2 * index + 1, "image": image, "question": "What is the most visible feature?",
+                    "answer": what if fields or road or river or buildings else "trees", "kind": "OPEN"})
+    (folder / "AerialVQA.jsonl").write_text("".join(json.dumps(row) + "\n" for row in vqa))
+    options = "\n".join(f"{i}. {c}" for i, c in enumerate(SCENE_CLASSES))
+    scene_rows = [{"id": i, "image": f"../images/{name}", "question": f"Which scene is this?\n{options}\nAnswer with "
+                   "the scene's name.", "answer": scene} for i, (name, _s, scene, _c) in enumerate(scenes)]
+    (folder / "AerialScenes.jsonl").write_text("".join(json.dumps(row) + "\n" for row in scene_rows))
+    (folder / "scene_classes.json").write_text(json.dumps(SCENE_CLASSES, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     benchmarks()
     seed_data()
     pairs("biomed", biomed())
     pairs("food", food())
     save(Image.new("RGB", (336, 336), (255, 255, 255)), ROOT / "blank.jpg")
+    remote_sensing()
