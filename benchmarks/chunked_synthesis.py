@@ -30,8 +30,8 @@ def shard(folder: Path, count: int) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
         for index in range(count):
             caption = f"Photograph number {index}: {images[index % len(images)].stem.replace('_', ' ')} on a bench."
-            item = {"id": index, "image": str(images[index % len(images)]), "instruction": "<image>", "caption": caption}
-            handle.write(json.dumps(item) + "\n")
+            image = str(images[index % len(images)])
+            handle.write(json.dumps({"id": index, "image": image, "instruction": "<image>", "caption": caption}) + "\n")
     return path
 
 

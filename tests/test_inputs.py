@@ -102,15 +102,17 @@ def test_plain_text_and_placeholders_where_the_format_puts_them_are_fine():
 
 def test_caption_longer_than_the_synthesizer_context_is_a_bad_record(tmp_path, tiny_corpus, make_image):
     """A 200,000-character caption against a 4,096-token context: named and counted, never run."""
+    from adamllm.backends import load_backend
     from adamllm.stages import TOO_LONG, _synthesized
 
     build_tiny_model("llava_next_synthesizer", tmp_path / "synth", tiny_corpus, vocab_size=800)
+    options = {"max_model_len": 4096}
+    engine = load_backend("transformers", str(tmp_path / "synth"), "llava_next_synthesizer", **options)
     image = str(make_image("x.jpg"))
     items = [{"id": 0, "image": image, "caption": "A cell."}, {"id": 7, "image": image, "caption": "cells " * 40000}]
-    options = {"max_model_len": 4096}
     with pytest.raises(BadInputError, match=r"shard.jsonl, record id 7: synthesis prompt of \d+ tokens"):
-        _synthesized(items, tmp_path / "synth", "transformers", 4, True, options, RecordPolicy(), "shard.jsonl")
+        _synthesized(items, engine, 4, True, options, RecordPolicy(), "shard.jsonl")
     policy = RecordPolicy("skip")
-    rows = _synthesized(items, tmp_path / "synth", "transformers", 4, True, options, policy, "shard.jsonl")
+    rows = _synthesized(items, engine, 4, True, options, policy, "shard.jsonl")
     assert isinstance(rows[0]["pred"], str) and rows[1]["pred"] is None and rows[1]["skipped"] == TOO_LONG
     assert policy.skipped == {TOO_LONG: 1}
