@@ -40,7 +40,7 @@ def run(backend: str, model: Path, items: Path, out: Path, chunk_size: int, max_
     kwargs = {"shard": str(items), "model": str(model), "out": str(out), "backend": backend,
               "max_new_tokens": max_new_tokens, "backend_options": CPU_ENGINE if backend == "vllm" else {},
               "chunk_size": chunk_size}  # fmt: skip
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0", "TOKENIZERS_PARALLELISM": "false"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
     start = time.monotonic()
     child = subprocess.Popen([str(PYTHON[backend]), "-m", "adamllm.stages", "synthesize", json.dumps(kwargs)],
                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

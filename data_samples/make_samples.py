@@ -555,19 +555,33 @@ def aerial(fields: int, road: bool, river: bool, buildings: int, trees: int, see
 
 def remote_sensing() -> None:
     """Image-caption pairs, two benchmarks (open/closed VQA; scene multiple choice) and their definitions."""
+    captions = {
+        "farm_1.jpg": "Four rectangular crop fields in striped rows, no buildings.",
+        "farm_2.jpg": "Three crop fields beside a paved road and one farmhouse.",
+        "farm_3.jpg": "Crop fields cut by a winding river lined with a few trees.",
+        "town_1.jpg": "Dense red-roofed houses along two crossing roads.",
+        "town_2.jpg": "A village of red roofs among trees, one field at its edge.",
+        "town_3.jpg": "Houses on both banks of a river, connected by roads.",
+        "river_1.jpg": "A blue river meanders through grassland with scattered trees.",
+        "river_2.jpg": "A wide river bend beside two fields and two small buildings.",
+        "road_1.jpg": "A grey highway crosses grassland, joined by a side road.",
+        "road_2.jpg": "A straight road between two crop fields.",
+        "forest_1.jpg": "Dense tree crowns cover the whole area.",
+        "forest_2.jpg": "A forest with a narrow river running through it.",
+    }
     scenes = [  # name, (fields, road, river, buildings, trees), scene class, caption
-        ("farm_1.jpg", (4, False, False, 0, 3), "farmland", "Four rectangular crop fields in striped rows, no buildings."),
-        ("farm_2.jpg", (3, True, False, 1, 2), "farmland", "Three crop fields beside a paved road and one farmhouse."),
-        ("farm_3.jpg", (4, False, True, 0, 5), "farmland", "Crop fields cut by a winding river lined with a few trees."),
-        ("town_1.jpg", (0, True, False, 14, 4), "residential area", "Dense red-roofed houses along two crossing roads."),
-        ("town_2.jpg", (1, True, False, 10, 8), "residential area", "A village of red roofs among trees, one field at its edge."),
-        ("town_3.jpg", (0, True, True, 12, 2), "residential area", "Houses on both banks of a river, connected by roads."),
-        ("river_1.jpg", (0, False, True, 0, 10), "river", "A blue river meanders through grassland with scattered trees."),
-        ("river_2.jpg", (2, False, True, 2, 4), "river", "A wide river bend beside two fields and two small buildings."),
-        ("road_1.jpg", (0, True, False, 2, 3), "highway", "A grey highway crosses grassland, joined by a side road."),
-        ("road_2.jpg", (2, True, False, 0, 1), "highway", "A straight road between two crop fields."),
-        ("forest_1.jpg", (0, False, False, 0, 60), "forest", "Dense tree crowns cover the whole area."),
-        ("forest_2.jpg", (0, False, True, 0, 45), "forest", "A forest with a narrow river running through it."),
+        ("farm_1.jpg", (4, False, False, 0, 3), "farmland", captions["farm_1.jpg"]),
+        ("farm_2.jpg", (3, True, False, 1, 2), "farmland", captions["farm_2.jpg"]),
+        ("farm_3.jpg", (4, False, True, 0, 5), "farmland", captions["farm_3.jpg"]),
+        ("town_1.jpg", (0, True, False, 14, 4), "residential area", captions["town_1.jpg"]),
+        ("town_2.jpg", (1, True, False, 10, 8), "residential area", captions["town_2.jpg"]),
+        ("town_3.jpg", (0, True, True, 12, 2), "residential area", captions["town_3.jpg"]),
+        ("river_1.jpg", (0, False, True, 0, 10), "river", captions["river_1.jpg"]),
+        ("river_2.jpg", (2, False, True, 2, 4), "river", captions["river_2.jpg"]),
+        ("road_1.jpg", (0, True, False, 2, 3), "highway", captions["road_1.jpg"]),
+        ("road_2.jpg", (2, True, False, 0, 1), "highway", captions["road_2.jpg"]),
+        ("forest_1.jpg", (0, False, False, 0, 60), "forest", captions["forest_1.jpg"]),
+        ("forest_2.jpg", (0, False, True, 0, 45), "forest", captions["forest_2.jpg"]),
     ]
     domain = ROOT / "remote_sensing"
     items = [(name, aerial(*shape, seed=index), caption) for index, (name, shape, _c, caption) in enumerate(scenes)]
@@ -577,15 +591,36 @@ def remote_sensing() -> None:
     vqa = []
     for index, (name, (fields, road, river, buildings, _trees), _scene, _caption) in enumerate(scenes[:9]):
         image = f"../images/{name}"
-        vqa.append({"id": 2 * index, "image": image, "question": "Is there a river in this image?",
-                    "answer": "yes" if river else "no", "kind": "CLOSED"})
+        vqa.append(
+            {
+                "id": 2 * index,
+                "image": image,
+                "question": "Is there a river in this image?",
+                "answer": "yes" if river else "no",
+                "kind": "CLOSED",
+            }
+        )
         what = "a road" if road else ("a river" if river else ("houses" if buildings else "crop fields"))
-        vqa.append({"id": 2 * index + 1, "image": image, "question": "What is the most visible feature?",
-                    "answer": what if fields or road or river or buildings else "trees", "kind": "OPEN"})
+        vqa.append(
+            {
+                "id": 2 * index + 1,
+                "image": image,
+                "question": "What is the most visible feature?",
+                "answer": what if fields or road or river or buildings else "trees",
+                "kind": "OPEN",
+            }
+        )
     (folder / "AerialVQA.jsonl").write_text("".join(json.dumps(row) + "\n" for row in vqa))
     options = "\n".join(f"{i}. {c}" for i, c in enumerate(SCENE_CLASSES))
-    scene_rows = [{"id": i, "image": f"../images/{name}", "question": f"Which scene is this?\n{options}\nAnswer with "
-                   "the scene's name.", "answer": scene} for i, (name, _s, scene, _c) in enumerate(scenes)]
+    scene_rows = [
+        {
+            "id": i,
+            "image": f"../images/{name}",
+            "question": f"Which scene is this?\n{options}\nAnswer with the scene's name.",
+            "answer": scene,
+        }
+        for i, (name, _s, scene, _c) in enumerate(scenes)
+    ]
     (folder / "AerialScenes.jsonl").write_text("".join(json.dumps(row) + "\n" for row in scene_rows))
     (folder / "scene_classes.json").write_text(json.dumps(SCENE_CLASSES, indent=1) + "\n")
 
