@@ -19,7 +19,7 @@ export VLLM_ENABLE_V1_MULTIPROCESSING ?= 0
 export VLLM_CACHE_ROOT ?= $(CURDIR)/.cache/vllm
 export TORCHINDUCTOR_CACHE_DIR ?= $(CURDIR)/.cache/inductor
 
-.PHONY: slurm-packages browser-packages envs env vllm-env demo demo-vllm test lint format dry-run-paper benchmark slurm-profile clean
+.PHONY: slurm-packages browser-packages test-fast envs env vllm-env demo demo-vllm test lint format dry-run-paper benchmark slurm-profile clean
 
 $(STAMP): requirements/main.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ browser-packages: ## install Debian's chromium (root only; else the browser test
 
 test: env vllm-env slurm-packages browser-packages ## run the test suite
 	$(BIN)/python -m pytest
+
+test-fast: env ## everything that needs no workflow run, training or vLLM (about a minute)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: env ## snakemake --lint, snakefmt --check, ruff
 	$(BIN)/snakemake --lint

@@ -11,7 +11,7 @@ from adamllm.config_check import rows_file
 from adamllm.evaluation.tasks import domain_benchmarks
 from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
 from adamllm.posttrain_data import GENERAL_RECIPES
-from adamllm.tiny_models import BUILDERS as TINY_BUILDERS
+from adamllm.families import FAMILIES
 
 validate(config, "../config/schema.yaml")
 try:

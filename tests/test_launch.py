@@ -75,6 +75,7 @@ def stand_in_srun(tmp_path):
     return srun
 
 
+@pytest.mark.slow
 def test_post_training_over_two_nodes(tmp_path, tiny_models, dataset, monkeypatch, capfd, stand_in_srun):  # noqa: F811
     """The Slurm multi-node path end to end with the real LLaMA-Factory launcher and torchrun (gloo on
     CPU): srun starts one launcher per node, each with its rank, meeting at the first host."""
@@ -98,6 +99,7 @@ CPU_TUNING = {"max_steps": 2, "max_length": 2048, "per_device_batch_size": 1, "g
               "bf16": False, "deepspeed": None}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus):
     """The synthesizer re-launches itself under torchrun on each node; both ranks train one model."""
     from adamllm.errors import RecordPolicy

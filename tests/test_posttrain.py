@@ -12,6 +12,8 @@ from adamllm.posttrain import PostTrainSettings, llamafactory_args, post_train, 
 from adamllm.posttrain_data import RECIPES, dataset_info, format_record
 from adamllm.tiny_models import build_tiny_model
 
+pytestmark = pytest.mark.slow  # trains models
+
 TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama"]
 TINY = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 1, "per_device_batch_size": 1,
         "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136}  # fmt: skip
