@@ -18,6 +18,7 @@ def _json_arg(text: str):
 
 
 ON_BAD_RECORD = "stop at a bad record (naming file and record), or skip it and count it (default: %(default)s)"
+BACKEND = "generation backend (default: %(default)s)"
 DOUBLE_BOS = "start prompts with two <|begin_of_text|>, as the reference does (default: %(default)s)"
 
 # name: (function, help, [(flag, options)])
@@ -79,7 +80,7 @@ COMMANDS = {
             ("--out", {"required": True, "help": "where to write the result"}),
             (
                 "--backend",
-                {"choices": BACKENDS, "default": "transformers", "help": "generation backend (default: %(default)s)"},
+                {"choices": BACKENDS, "default": stages.DEFAULT_BACKEND, "help": BACKEND},
             ),
             ("--max-new-tokens", {"type": int, "default": 512, "help": "output limit (default: %(default)s)"}),
             ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True, "help": DOUBLE_BOS}),
@@ -105,7 +106,7 @@ COMMANDS = {
             ("--template", {"default": None, "help": "consistency prompt template (default: the bundled one)"}),
             (
                 "--backend",
-                {"choices": BACKENDS, "default": "transformers", "help": "generation backend (default: %(default)s)"},
+                {"choices": BACKENDS, "default": stages.DEFAULT_BACKEND, "help": BACKEND},
             ),
             (
                 "--max-new-tokens",

@@ -61,6 +61,7 @@ def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="sto
     stats.write(stats_out)
 
 
+DEFAULT_BACKEND = "vllm"  # the paper's engine; `transformers` runs anywhere
 DEFAULT_CHUNK_SIZE = 512  # items a long job finishes and keeps at a time: keeps a vLLM engine's batches full
 
 
@@ -77,7 +78,7 @@ class _Lazy:
 
 
 def synthesize(
-    shard, model, out, backend="transformers", max_new_tokens=512, double_bos=True, backend_options=None, python=None,
+    shard, model, out, backend=DEFAULT_BACKEND, max_new_tokens=512, double_bos=True, backend_options=None, python=None,
     on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``. A pair whose prompt
@@ -125,7 +126,7 @@ def _synthesized(items, engine, max_new_tokens, double_bos, backend_options=None
 
 
 def synthesizer_effect(
-    shards, tuned, base_model, out, max_pairs, backend="transformers", max_new_tokens=512, double_bos=True,
+    shards, tuned, base_model, out, max_pairs, backend=DEFAULT_BACKEND, max_new_tokens=512, double_bos=True,
     backend_options=None, python=None, chunk_size=DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs
@@ -185,7 +186,7 @@ CONTROL_TOKEN_REJECTED = "rejected: control token in synthesized text"
 
 
 def consistency_filter(
-    triplets, model, out, stats_out, template=None, backend="transformers", max_new_tokens=2, backend_options=None,
+    triplets, model, out, stats_out, template=None, backend=DEFAULT_BACKEND, max_new_tokens=2, backend_options=None,
     python=None, chunk_size=DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'. A triplet holding a
@@ -362,7 +363,7 @@ def fetch_benchmark(task, revision, out, definitions=None):
     fetch(task, revision, out, definitions)
 
 
-def predict(model, family, out_dir, tasks, rows_files, backend="transformers", max_new_tokens_cap=None,
+def predict(model, family, out_dir, tasks, rows_files, backend=DEFAULT_BACKEND, max_new_tokens_cap=None,
             backend_options=None, python=None, on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
             definitions=None):  # fmt: skip
     """Predictions of one model on the given benchmarks' rows (``rows_files``: task → JSONL file):

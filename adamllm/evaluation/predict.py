@@ -59,7 +59,7 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
     return Sampling(max_new_tokens=max_new_tokens, stop=get_family(family).chat.stop)
 
 
-def predict(model, family, tasks, outs, rows_files: dict, backend="transformers", max_new_tokens_cap=None,
+def predict(model, family, tasks, outs, rows_files: dict, backend="vllm", max_new_tokens_cap=None,
             backend_options=None, on_bad_record="stop", chunk_size=512, definitions=None) -> dict:  # fmt: skip
     """Greedy predictions of a model on each task's rows (``rows_files``: task → JSONL file); one JSONL per
     task with the input row, its task and ``pred``. The rows of all tasks are worked through in chunks kept
