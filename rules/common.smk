@@ -7,6 +7,7 @@ from pathlib import Path
 from snakemake.utils import validate
 
 from adamllm.config_check import ConfigError, check_config, model_family
+from adamllm.consistency import DEFAULT_TEMPLATE
 from adamllm.config_check import rows_file
 from adamllm.evaluation.tasks import domain_benchmarks
 from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
@@ -131,9 +132,8 @@ def checker_input():
 
 
 def checker_template():
-    return config["checker"]["template"] or str(
-        Path(workflow.basedir) / "adamllm" / "templates" / "consistency_prompt.txt"
-    )
+    """The consistency prompt template: the config's, or the one bundled with the package."""
+    return config["checker"]["template"] or str(DEFAULT_TEMPLATE)
 
 
 # --- domains ---------------------------------------------------------------------------------
