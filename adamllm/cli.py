@@ -274,8 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("task", help="SLAKE, PathVQA, VQA_RAD, PMC-VQA, Recipe1M, Nutrition5K, Food101 or FoodSeg103")
     score.add_argument("predictions", help="JSONL file, one row per item")
     score.set_defaults(handler=_score)
-    audit = commands.add_parser(
+    _dag_subcommand(
+        commands,
         "audit",
+        _audit,
         help="list stale outputs and verify the score manifests",
         description="List the outputs Snakemake would make again, each with Snakemake's reason (from "
         "`snakemake --summary`), then check every score manifest under results/ against the files it "
@@ -283,11 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Snakemake cannot build the DAG (its message is printed). Arguments after "
         "`--` go to Snakemake, e.g. `adamllm audit -- --configfile config/paper/biomed.yaml`.",
     )
-    audit.add_argument("--directory", default=".", help="the workflow folder (default: here)")
-    audit.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
-    audit.set_defaults(handler=_audit)
-    plan = commands.add_parser(
+    plan = _dag_subcommand(
+        commands,
         "plan",
+        _plan,
         help="show every training and generation job with its exact arguments, beside the paper's",
         description="Build the DAG Snakemake would run with the given arguments (profiles included; as with "
         "--forceall, every job a fresh run starts) and print each training and generation job with the "
@@ -301,11 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--json", action="store_true", help="one JSON object per job: rule, wildcards, family, args")
     plan.add_argument("--strict", action="store_true", help="exit with status 1 when any value differs from the paper")
-    plan.add_argument("--directory", default=".", help="the workflow folder (default: here)")
-    plan.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
-    plan.set_defaults(handler=_plan)
-    status = commands.add_parser(
+    _dag_subcommand(
+        commands,
         "status",
+        _status,
         help="show how far every synthesis, filter and prediction job has got",
         description="For the DAG Snakemake builds with the given arguments, list every long job (synthesis and "
         "filter shards, the untuned synthesizer check, predictions) as done, in progress (items done of total "
@@ -313,10 +313,16 @@ def build_parser() -> argparse.ArgumentParser:
         "on or after it was interrupted. Arguments after `--` go to Snakemake, e.g. "
         "`adamllm status -- --configfile config/paper/biomed.yaml`.",
     )
-    status.add_argument("--directory", default=".", help="the workflow folder (default: here)")
-    status.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
-    status.set_defaults(handler=_status)
     return parser
+
+
+def _dag_subcommand(commands, name: str, handler, help: str, description: str) -> argparse.ArgumentParser:
+    """A subcommand about the DAG Snakemake builds: the workflow folder, and Snakemake's arguments after --."""
+    sub = commands.add_parser(name, help=help, description=description)
+    sub.add_argument("--directory", default=".", help="the workflow folder (default: here)")
+    sub.add_argument("snakemake_args", nargs=argparse.REMAINDER, help="arguments for Snakemake, after --")
+    sub.set_defaults(handler=handler)
+    return sub
 
 
 def main(argv=None) -> int:
