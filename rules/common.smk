@@ -6,7 +6,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from adamllm.config_check import ConfigError, check_config, model_family
+from adamllm.config_check import TINY_PREFIX, ConfigError, check_config, model_family
 from adamllm.consistency import DEFAULT_TEMPLATE
 from adamllm.config_check import rows_file
 from adamllm.evaluation.tasks import domain_benchmarks
@@ -20,7 +20,6 @@ try:
 except ConfigError as err:
     sys.exit(f"adamllm: {err}")  # one line naming the key, before any job runs
 
-TINY_PREFIX = "tiny:"
 DOMAINS = config["run_domains"]
 TARGETS = (
     list(config["targets"]) if config["run_targets"] is None else config["run_targets"]

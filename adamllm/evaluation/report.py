@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from adamllm.evaluation.paper import paper_numbers
-from adamllm.io import atomic_write, read_json
+from adamllm.io import atomic_write, iter_jsonl, read_json
 
 EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
 
@@ -150,7 +150,7 @@ def _synthesizer_html(loss: list[dict] | None, effect: dict | None) -> str:
 
 def _examples_html(tasks_file) -> str:
     kept, rejected = [], []
-    for item in _iter_tasks(tasks_file):
+    for item in iter_jsonl(tasks_file):
         if item.get("triplet") is None:
             continue
         group = kept if item.get("consistent") else rejected
@@ -169,12 +169,6 @@ def _examples_html(tasks_file) -> str:
     frame = pd.DataFrame(rows, columns=["image", "task", "checker said", "question", "informative answer",
                                         "precise answer"])  # fmt: skip
     return frame.to_html(index=False, classes="adamllm", border=0)
-
-
-def _iter_tasks(tasks_file):
-    from adamllm.io import iter_jsonl
-
-    yield from iter_jsonl(tasks_file)
 
 
 STYLE = (
