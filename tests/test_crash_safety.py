@@ -56,6 +56,8 @@ def finished_outputs(workdir) -> dict[str, tuple[int, bytes]]:
             relative = path.relative_to(workdir).as_posix()
             if not path.is_file() or relative.startswith("results/benchmarks/") or ".partial" in relative:
                 continue
+            if any(part.endswith(".progress") for part in path.relative_to(workdir).parts):
+                continue  # a long job's progress store: scratch it keeps until it succeeds (adamllm.progress)
             if path.name.startswith(".") and path.name.endswith(".tmp"):
                 continue  # an atomic write under way
             if any(path == u or u in path.parents for u in unfinished):
