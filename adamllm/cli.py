@@ -3,200 +3,118 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import inspect
 import json
+import re
 import sys
+import types
+import typing
 
-from adamllm import __version__, stages
-from adamllm.backends import BACKENDS
+from adamllm import __version__
+from adamllm.backends import BACKENDS, Engine
 from adamllm.errors import BadInputError
 from adamllm.families import FAMILIES
-from adamllm.posttrain_data import DATA_RECIPES
+from adamllm.stages import SHARED_HELP, STAGES
 
 
 def _json_arg(text: str):
     return json.loads(text)
 
 
-ON_BAD_RECORD = "stop at a bad record (naming file and record), or skip it and count it (default: %(default)s)"
-BACKEND = "generation backend (default: %(default)s)"
-DOUBLE_BOS = "start prompts with two <|begin_of_text|>, as the reference does (default: %(default)s)"
+def _parameter_help(function) -> dict[str, str]:
+    """``name: help`` lines of a docstring's ``Args:`` section (continuation lines joined), over the help
+    of the parameters many stages share."""
+    helps, name, in_args = dict(SHARED_HELP), None, False
+    for line in inspect.getdoc(function).splitlines():
+        if line.strip() == "Args:":
+            in_args = True
+        elif in_args and (match := re.match(r"^    (\w+): (.*)$", line)):
+            name = match.group(1)
+            helps[name] = match.group(2)
+        elif in_args and name and line.startswith("        "):
+            helps[name] += " " + line.strip()
+    return helps
 
-# name: (function, help, [(flag, options)])
-COMMANDS = {
-    "prepare-seed": (
-        stages.prepare_seed,
-        "join VisionFLAN and ALLaVA seed files into one record per image",
-        [
-            ("visionflan_metadata", {"help": "VisionFLAN metadata.json (precise QAs, task names)"}),
-            ("allava_caption", {"help": "ALLaVA-Caption-VFLAN-4V.json (captions)"}),
-            ("allava_instruct", {"help": "ALLaVA-Instruct-VFLAN-4V.json (informative QAs)"}),
-            ("image_dir", {"help": "folder the records' image paths are relative to"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
-            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop", "help": ON_BAD_RECORD}),
-        ],
-    ),
-    "synthesizer-set": (
-        stages.build_synthesizer_set,
-        "build the synthesizer's train/dev sets (hints, shuffles, blank images, 90/10 split)",
-        [
-            ("seed", {"help": "joined seed records (prepare-seed's output)"}),
-            ("--blank-image", {"required": True, "help": "the white image that replaces some seed images"}),
-            ("--train-out", {"required": True, "help": "where to write the training set"}),
-            ("--dev-out", {"required": True, "help": "where to write the dev set"}),
-            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
-            (
-                "--blank-ratio",
-                {
-                    "type": float,
-                    "default": 0.1,
-                    "help": "share of samples per task whose image is blanked (default: %(default)s)",
-                },
-            ),
-            (
-                "--dev-ratio",
-                {"type": float, "default": 0.1, "help": "share of samples per task held out (default: %(default)s)"},
-            ),
-            ("--seed-value", {"type": int, "default": 42, "help": "random seed (default: %(default)s)"}),
-        ],
-    ),
-    "shard": (
-        stages.shard_pairs,
-        "validate image-caption pairs and split them into shards (one output file per shard)",
-        [
-            ("pairs_file", {"help": "image-caption pairs, a JSON list in LLaMA-Factory sharegpt format"}),
-            ("image_dir", {"help": "folder the records' image paths are relative to"}),
-            ("--shard-outs", {"nargs": "+", "required": True, "help": "one output file per shard"}),
-            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
-            ("--on-bad-record", {"choices": ["stop", "skip"], "default": "stop", "help": ON_BAD_RECORD}),
-        ],
-    ),
-    "synthesize": (
-        stages.synthesize,
-        "run the synthesizer on a shard",
-        [
-            ("shard", {"help": "a shard of validated pairs (JSONL, shard's output)"}),
-            ("--model", {"required": True, "help": "a model folder or hub id"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            (
-                "--backend",
-                {"choices": BACKENDS, "default": stages.DEFAULT_BACKEND, "help": BACKEND},
-            ),
-            ("--max-new-tokens", {"type": int, "default": 512, "help": "output limit (default: %(default)s)"}),
-            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True, "help": DOUBLE_BOS}),
-        ],
-    ),
-    "parse": (
-        stages.parse_and_pair,
-        "parse synthesized continuations into QA turns and triplets",
-        [
-            ("synthesized", {"help": "synthesized continuations (JSONL, synthesize's output)"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
-        ],
-    ),
-    "filter": (
-        stages.consistency_filter,
-        "judge each triplet with the consistency checker",
-        [
-            ("triplets", {"help": "parsed triplets (JSONL, parse's output)"}),
-            ("--model", {"required": True, "help": "a model folder or hub id"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--stats-out", {"required": True, "help": "where to write the stage's counts (JSON)"}),
-            ("--template", {"default": None, "help": "consistency prompt template (default: the bundled one)"}),
-            (
-                "--backend",
-                {"choices": BACKENDS, "default": stages.DEFAULT_BACKEND, "help": BACKEND},
-            ),
-            (
-                "--max-new-tokens",
-                {"type": int, "default": 2, "help": "tokens the checker may answer with (default: %(default)s)"},
-            ),
-        ],
-    ),
-    "format": (
-        stages.format_posttrain,
-        "write LLaMA-Factory post-training data for one recipe",
-        [
-            ("tasks", {"help": "judged tasks of a domain (JSONL, merged filter output)"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--info-out", {"required": True, "help": "where to write the LLaMA-Factory dataset_info.json"}),
-            ("--dataset-name", {"required": True, "help": "the dataset's name in dataset_info.json"}),
-            (
-                "--recipe",
-                {"choices": DATA_RECIPES, "default": "single_stage", "help": "data recipe (default: %(default)s)"},
-            ),
-            ("--seed", {"type": int, "default": 42, "help": "seed of task order and phrasing (default: %(default)s)"}),
-            (
-                "--keep-caption-without-task",
-                {
-                    "action": argparse.BooleanOptionalAction,
-                    "default": True,
-                    "help": "keep the caption task of an image with no synthesized triplet (default: %(default)s)",
-                },
-            ),
-        ],
-    ),
-    "build-tiny": (
-        stages.build_tiny,
-        "build a tiny random model of a family from local text",
-        [
-            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--corpus", {"nargs": "+", "required": True, "help": "local text files the tokenizer is trained on"}),
-            ("--seed", {"type": int, "default": 0, "help": "weight seed (default: %(default)s)"}),
-            ("--vocab-size", {"type": int, "default": 2048, "help": "tokenizer vocabulary (default: %(default)s)"}),
-        ],
-    ),
-    "tune-synthesizer": (
-        stages.tune_synthesizer,
-        "fine-tune the synthesizer on its training set",
-        [
-            ("base", {"help": "the model to start from: a folder or a hub id"}),
-            ("train", {"help": "the synthesizer's training set (synthesizer-set's --train-out)"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--loss-out", {"required": True, "help": "where to write the loss curve (JSON)"}),
-            ("--loss-png", {"required": True, "help": "where to draw the loss curve (PNG)"}),
-            ("--tuning", {"type": _json_arg, "default": {}, "help": "TuningSettings fields as JSON"}),
-            ("--double-bos", {"action": argparse.BooleanOptionalAction, "default": True, "help": DOUBLE_BOS}),
-            (
-                "--train-instructions",
-                {
-                    "action": argparse.BooleanOptionalAction,
-                    "default": True,
-                    "help": "also train the instruction turns after the caption (default: %(default)s)",
-                },
-            ),
-        ],
-    ),
-    "generate": (
-        stages.generate,
-        "run a generation backend on a JSON list of {prompt, image} requests (token ids and text out)",
-        [
-            ("backend", {"choices": BACKENDS, "help": "generation backend"}),
-            ("model", {"help": "a model folder or hub id"}),
-            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
-            ("requests_file", {"help": "a JSON list of {prompt, image} requests"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--sampling", {"type": _json_arg, "required": True, "help": "Sampling fields as JSON"}),
-            ("--options", {"type": _json_arg, "default": {}, "help": "backend options as JSON"}),
-        ],
-    ),
-    "post-train": (
-        stages.post_train,
-        "post-train a target model with LLaMA-Factory on one recipe's data",
-        [
-            ("family", {"help": "model family: " + ", ".join(sorted(FAMILIES))}),
-            ("base", {"help": "the model to start from: a folder or a hub id"}),
-            ("data", {"help": "post-training data (format's --out)"}),
-            ("info", {"help": "its LLaMA-Factory dataset_info.json (format's --info-out)"}),
-            ("--out", {"required": True, "help": "where to write the result"}),
-            ("--loss-json", {"required": True, "help": "where to write the loss curve (JSON)"}),
-            ("--loss-png", {"required": True, "help": "where to draw the loss curve (PNG)"}),
-            ("--settings", {"type": _json_arg, "default": {}, "help": "PostTrainSettings fields as JSON"}),
-        ],
-    ),
-}
+
+def _summary(function) -> str:
+    """A docstring without its ``Args:`` section."""
+    return inspect.getdoc(function).split("\nArgs:")[0].strip()
+
+
+def _argument(name: str, hint, default, help_text: str) -> tuple[list[str], dict]:
+    """argparse flags and options of one parameter, from its type hint and default: files a stage writes
+    (``Output``) and parameters with a default are options; the rest are positional."""
+    output = typing.get_origin(hint) is typing.Annotated and "output" in hint.__metadata__
+    hint = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # X | None
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        hint = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+    required = default is inspect.Parameter.empty
+    options = {"help": help_text if required else f"{help_text} (default: %(default)s)"}
+    if hint is bool:
+        options["action"] = argparse.BooleanOptionalAction
+    elif typing.get_origin(hint) is typing.Literal:
+        options["choices"] = typing.get_args(hint)
+    elif typing.get_origin(hint) is list and typing.get_args(hint) == (str,):
+        options["nargs"] = "+"
+    elif hint in (dict, list) or typing.get_origin(hint) in (dict, list):
+        options["type"] = _json_arg
+        options["help"] += " (JSON)" if "JSON" not in help_text else ""
+    elif hint in (int, float):
+        options["type"] = hint
+    if not required:
+        options["default"] = default
+    if required and not output:
+        return [name], options
+    return [f"--{name.replace('_', '-')}"], {**options, "required": required, "dest": name}
+
+
+def add_stage(commands, stage) -> None:
+    """A subcommand running ``stage``: named as the stage (and its rule), its arguments from the stage's
+    signature (defaults defined there once) and help from its docstring; an ``Engine`` parameter becomes
+    the engine's own options (--backend, --options, --python)."""
+    helps = _parameter_help(stage)
+    hints = typing.get_type_hints(stage, include_extras=True)
+    name = stage.__name__
+    sub = commands.add_parser(name.replace("_", "-"), aliases=[name] if "_" in name else [],
+                              help=re.split(r"\.\s", _summary(stage).replace("\n", " "))[0].rstrip("."),
+                              description=_summary(stage))  # fmt: skip
+    engine_fields = []
+    for parameter in inspect.signature(stage).parameters.values():
+        if parameter.name == "engine":
+            field_hints = typing.get_type_hints(Engine)
+            for field in dataclasses.fields(Engine):
+                default = field.default_factory() if field.default is dataclasses.MISSING else field.default
+                flags, options = _argument(field.name, field_hints[field.name], default, field.metadata["help"])
+                sub.add_argument(*flags, **options)
+                engine_fields.append(field.name)
+            continue
+        flags, options = _argument(parameter.name, hints[parameter.name], parameter.default, helps[parameter.name])
+        sub.add_argument(*flags, **options)
+
+    def run(args):
+        arguments = {k: v for k, v in vars(args).items() if k not in ("command", "handler", *engine_fields)}
+        if engine_fields:
+            arguments["engine"] = {field: getattr(args, field) for field in engine_fields}
+        stage(**arguments)
+        return 0
+
+    sub.set_defaults(handler=run)
+
+
+def _generate(args) -> int:
+    """Run any backend on a JSON list of ``{prompt, image}`` requests; write token ids and text per request."""
+    from adamllm.backends import Request, Sampling
+    from adamllm.io import read_json, write_json
+
+    requests = [Request(r["prompt"], r.get("image")) for r in read_json(args.requests_file)]
+    engine = Engine(args.backend, args.options).load(args.model, args.family)
+    settings = Sampling(**{**args.sampling, "stop": tuple(args.sampling.get("stop", ()))})
+    tokens = engine.generate_tokens(requests, settings)
+    texts = engine.decode(tokens, settings)
+    write_json(args.out, [{"tokens": t, "text": x} for t, x in zip(tokens, texts, strict=True)])
+    return 0
 
 
 def _extract(args) -> int:
@@ -258,11 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"adamllm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (function, help_text, arguments) in COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text, description=function.__doc__)
-        for flag, options in arguments:
-            sub.add_argument(flag, **options)
-        sub.set_defaults(function=function)
+    for stage in STAGES.values():
+        add_stage(commands, stage)
+    generate = commands.add_parser(
+        "generate",
+        help="run a generation backend on a JSON list of {prompt, image} requests (token ids and text out)",
+        description=_generate.__doc__,
+    )
+    generate.add_argument("backend", choices=BACKENDS, help="generation backend")
+    generate.add_argument("model", help="a model folder or hub id")
+    generate.add_argument("family", help="model family: " + ", ".join(sorted(FAMILIES)))
+    generate.add_argument("requests_file", help="a JSON list of {prompt, image} requests")
+    generate.add_argument("--out", required=True, help="where to write the result")
+    generate.add_argument("--sampling", type=_json_arg, required=True, help="Sampling fields as JSON")
+    generate.add_argument("--options", type=_json_arg, default={}, help="backend options as JSON")
+    generate.set_defaults(handler=_generate)
     extract = commands.add_parser("extract", help="parse a synthesizer continuation read from stdin")
     extract.set_defaults(handler=_extract)
     score = commands.add_parser(
@@ -328,9 +256,7 @@ def _dag_subcommand(commands, name: str, handler, help: str, description: str) -
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "handler", None):
-            return args.handler(args)
-        args.function(**{k: v for k, v in vars(args).items() if k not in ("command", "function")})
+        return args.handler(args)
     except BadInputError as err:
         print(f"adamllm: bad input: {err}", file=sys.stderr)
         return 1

@@ -42,6 +42,12 @@ def model_family(model: str, family: str | None = None) -> str:
     return family
 
 
+def check_shards(count: int) -> None:
+    """The shard count, from the config or ``--set-scatter shard=N``, must be at least 1."""
+    if count < 1:
+        raise ConfigError(f"the shard count must be at least 1, not {count}")
+
+
 def check_config(config: dict) -> dict:
     """Raise :class:`ConfigError` for the first problem found; return the benchmark registry (bundled and
     configured definitions, adamllm.evaluation.tasks)."""

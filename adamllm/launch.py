@@ -126,7 +126,7 @@ def run_in_python(python, function_name: str, kwargs: dict) -> bool:
     # Not resolved: a virtual environment's python is a link to the base interpreter.
     if not python or Path(python).absolute() == Path(sys.executable).absolute():
         return False
-    command = [str(python), "-m", "adamllm.stages", function_name, json.dumps(kwargs)]
+    command = [str(python), "-m", "adamllm.stages", function_name, json.dumps(kwargs, default=str)]
     _run(command)
     return True
 

@@ -95,13 +95,14 @@ def job_gpus(resources: dict) -> int:
     return 1
 
 
-def generation_args(backend: str, family: str, options: dict, sampling) -> dict:
+def generation_args(engine: dict, family: str, sampling) -> dict:
     """Engine and sampling settings of a generation job, as the backend that really runs it gets them."""
-    from adamllm.backends import resolve_backend
+    from adamllm.backends import Engine, resolve_backend
     from adamllm.backends.base import image_processor_kwargs
     from adamllm.families import get_family
 
-    name, engine = resolve_backend(backend, family, options)
+    settings = Engine.of(engine)
+    name, engine = resolve_backend(settings.backend, family, settings.options)
     args = {"backend": name, "max_model_len": None, **engine}  # transformers has no engine context limit
     args.update(
         temperature=0.0,  # greedy: both backends decode greedily
@@ -135,7 +136,7 @@ def _synthesis(model_key: str):
         family = "llava_next_synthesizer"
         sampling = synthesis_sampling(params["max_new_tokens"])
         args = {"model": params[model_key], "double_bos": params["double_bos"]}
-        args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
+        args.update(generation_args(params["engine"], family, sampling))
         return family, args
 
     return plan
@@ -146,7 +147,7 @@ def _consistency_filter(job, params, resources):
 
     sampling = checker_sampling(params["max_new_tokens"])
     args = {"model": params["model"], "template": str(job.input["template"])}
-    return "llama", {**args, **generation_args(params["backend"], "llama", params["backend_options"], sampling)}
+    return "llama", {**args, **generation_args(params["engine"], "llama", sampling)}
 
 
 def _posttrain(job, params, resources):
@@ -155,7 +156,7 @@ def _posttrain(job, params, resources):
     family, settings = params["family"], PostTrainSettings(**params["settings"])
     info = Path(job.input["info"])
     dataset = next(iter(json.loads(info.read_text()))) if info.exists() else f"(named in {info})"
-    out = Path(job.output["model"])
+    out = Path(job.output["checkpoint"])
     args = llamafactory_args(family, params["base"], info.parent, dataset, ".", out.with_name(out.name + ".partial"),
                              settings)  # fmt: skip
     args.update(
@@ -173,7 +174,7 @@ def _predict(job, params, resources):
     limits = {task: answer_limit(task, params["max_new_tokens_cap"], definitions) for task in tasks}
     sampling = evaluation_sampling(family, max(limits.values()))
     args = {"model": params["model"], "rows": dict(params["rows_files"])}
-    args.update(generation_args(params["backend"], family, params["backend_options"], sampling))
+    args.update(generation_args(params["engine"], family, sampling))
     args.update(max_new_tokens=limits, system_message=get_family(family).chat.system_message)
     return family, args
 

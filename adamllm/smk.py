@@ -1,23 +1,47 @@
-"""Glue for Snakemake ``script:`` files: run a stage with its output in the rule's log."""
+"""Glue for Snakemake ``script:`` files: run the rule's stage with its output in the rule's log."""
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import sys
 import traceback
 
 from adamllm.errors import BadInputError
 
 
-def run_logged(snakemake, function, **kwargs):
-    """Call ``function(**kwargs)`` with stdout/stderr in ``snakemake.log[0]``.
+def stage_arguments(snakemake, stage) -> dict:
+    """The stage's keyword arguments, each taken by name from the rule's params, outputs, inputs or
+    wildcards (in that order); lists of files as plain lists. Parameters the rule does not name keep
+    their defaults."""
+    arguments = {}
+    params, files = snakemake.params, (snakemake.output, snakemake.input)
+    for name, parameter in inspect.signature(stage).parameters.items():
+        if name in params.keys():
+            arguments[name] = params[name]
+        elif source := next((f for f in files if name in f.keys()), None):
+            value = source[name]
+            arguments[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+        elif name in snakemake.wildcards.keys():
+            arguments[name] = snakemake.wildcards[name]
+        elif parameter.default is inspect.Parameter.empty:
+            raise TypeError(f"rule {snakemake.rule} names no input, output, param or wildcard {name!r}")
+    return arguments
+
+
+def run_stage(snakemake):
+    """Run the stage of the rule's name (adamllm.stages) with stdout/stderr in ``snakemake.log[0]``.
 
     Bad input ends the job with its one-line message (in the log and on the console), not a traceback.
     """
+    from adamllm.stages import STAGES
+
+    stage = STAGES[snakemake.rule]
+    arguments = stage_arguments(snakemake, stage)
     with open(snakemake.log[0], "w", encoding="utf-8") as log:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             try:
-                return function(**kwargs)
+                return stage(**arguments)
             except BadInputError as err:
                 message = f"adamllm: bad input: {err}"
                 print(message, file=log)

@@ -1,13 +1,24 @@
-"""Workflow stages: file in, file out. Snakemake scripts and the CLI both call these functions."""
+"""Workflow stages: file in, file out. One function per Snakemake rule, of the rule's name; the rule's script
+(adamllm.smk.run_stage) and the ``adamllm`` command (adamllm.cli, built from these signatures) both call it.
+
+Each stage's parameters are named as its rule's inputs, outputs, params and wildcards; ``Output`` marks what
+it writes; its docstring's ``Args:`` (or ``SHARED_HELP``) says what each means. Defaults are defined here once:
+the config schema's defaults are tested against them.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+import json
 from pathlib import Path
+from typing import Annotated, Literal
 
 from tqdm import tqdm
 
-from adamllm import consistency, posttrain_data, provenance
-from adamllm.backends import Request, Sampling, load_backend
+from adamllm import consistency, provenance
+from adamllm import posttrain_data as recipes
+from adamllm.backends import Engine, Request
 from adamllm.errors import BadInputError, RecordPolicy
 from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
@@ -18,98 +29,226 @@ from adamllm.stats import StageStats, merge_stats
 from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request, synthesis_sampling
 from adamllm.trainset import build_trainset
 
+Output = Annotated[str, "output"]  # a file or folder the stage writes
+Outputs = Annotated[list[str], "output"]
+OnBadRecord = Literal["stop", "skip"]
+DEFAULT_CHUNK_SIZE = 512  # items a long job finishes and keeps at a time: keeps a vLLM engine's batches full
+# What the parameters many stages share mean; a stage's docstring describes the rest.
+SHARED_HELP = {
+    "on_bad_record": "stop at a bad record (naming file and record), or skip it and count it",
+    "converted": "folder for 8-bit copies of high-bit-depth images",
+    "allow_images_outside_dir": "accept image paths that leave image_dir (../, absolute)",
+    "engine": "the generation engine",
+    "chunk_size": "items finished and kept at a time",
+    "double_bos": "start prompts with two <|begin_of_text|>, as the reference does",
+    "definitions": "benchmark name → definition file, for benchmarks not bundled (JSON)",
+}
 
-def _args(frame_locals: dict) -> dict:
-    """A stage's own arguments, to run it again elsewhere (``python`` dropped so it is not relaunched)."""
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in frame_locals.items() if k != "python"}
+
+def generating(stage):
+    """A stage that runs a generation engine: where the engine names another interpreter (``python``, the
+    one holding vLLM, say), the stage re-runs itself there (``python -m adamllm.stages``)."""
+    signature = inspect.signature(stage)
+
+    @functools.wraps(stage)
+    def run(*args, **kwargs):
+        arguments = signature.bind(*args, **kwargs).arguments
+        engine = arguments["engine"] = Engine.of(arguments.get("engine"))
+        if run_in_python(engine.python, stage.__name__, {**arguments, "engine": engine.here()}):
+            return None
+        return stage(**arguments)
+
+    return run
 
 
-def prepare_seed(visionflan_metadata, allava_caption, allava_instruct, image_dir, out, stats_out, on_bad_record="stop",
-                 converted_dir=None, allow_images_outside_dir=False):  # fmt: skip
-    """Join the three seed files into one record per usable image (high-bit-depth images as 8-bit copies in
-    ``converted_dir``)."""
-    if converted_dir:
-        Path(converted_dir).mkdir(parents=True, exist_ok=True)
-    records, stats = join_seed(
-        visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record), converted_dir,
+# --- seed data and the synthesizer --------------------------------------------------------------------
+
+
+def download_seed(
+    hub: dict, visionflan_metadata: Output, allava_caption: Output, allava_instruct: Output, image_dir: Output
+):
+    """Fetch the seed files at pinned revisions from the Hugging Face hub and unpack the images.
+
+    Args:
+        hub: the config's ``seed.hub`` section (repositories, revisions, file names) as JSON
+        visionflan_metadata: where to write VisionFLAN's metadata.json
+        allava_caption: where to write ALLaVA's caption file
+        allava_instruct: where to write ALLaVA's instruction file
+        image_dir: where to unpack the seed images
+    """
+    from adamllm.hub import fetch_file, fetch_zip
+
+    vflan, allava = hub["visionflan"], hub["allava"]
+    fetch_file(vflan, vflan["metadata"], visionflan_metadata)
+    fetch_file(allava, allava["caption"], allava_caption)
+    fetch_file(allava, allava["instruct"], allava_instruct)
+    fetch_zip(vflan, vflan["images_zip"], image_dir)
+
+
+def prepare_seed(
+    visionflan_metadata: str, allava_caption: str, allava_instruct: str, image_dir: str, seed: Output, stats: Output,
+    on_bad_record: OnBadRecord = "stop", converted: Output | None = None, allow_images_outside_dir: bool = False,
+):  # fmt: skip
+    """Join the three seed files into one record per usable image.
+
+    Args:
+        visionflan_metadata: VisionFLAN metadata.json (precise QAs, task names)
+        allava_caption: ALLaVA-Caption-VFLAN-4V.json (captions)
+        allava_instruct: ALLaVA-Instruct-VFLAN-4V.json (informative QAs)
+        image_dir: folder the records' image paths are relative to
+        seed: where to write the joined records (JSON)
+        stats: where to write the stage's counts (JSON)
+    """
+    if converted:
+        Path(converted).mkdir(parents=True, exist_ok=True)
+    records, counts = join_seed(
+        visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record), converted,
         allow_images_outside_dir,
     )  # fmt: skip
-    stats.record_sources(visionflan_metadata, allava_caption, allava_instruct, image_dir)
-    write_json(out, records)
-    stats.write(stats_out)
+    counts.record_sources(visionflan_metadata, allava_caption, allava_instruct, image_dir)
+    write_json(seed, records)
+    counts.write(stats)
 
 
-def build_synthesizer_set(seed, blank_image, train_out, dev_out, stats_out, blank_ratio, dev_ratio, seed_value):
-    """The synthesizer's train/dev sets from joined seed records."""
-    train, dev, per_task = build_trainset(read_json(seed), str(blank_image), blank_ratio, dev_ratio, seed_value)
-    write_json(train_out, train)
-    write_json(dev_out, dev)
-    write_json(stats_out, {"stage": "synthesizer_set", "train": len(train), "dev": len(dev), "per_task": per_task})
+def synthesizer_set(
+    seed: str, blank_image: str, train: Output, dev: Output, stats: Output, blank_ratio: float = 0.1,
+    dev_ratio: float = 0.1, random_seed: int = 42,
+):  # fmt: skip
+    """Build the synthesizer's train/dev sets from joined seed records (hints, shuffles, blank images, split).
+
+    Args:
+        seed: joined seed records (prepare_seed's output)
+        blank_image: the white image that replaces some seed images
+        train: where to write the training set
+        dev: where to write the dev set
+        stats: where to write the stage's counts (JSON)
+        blank_ratio: share of samples per task whose image is blanked
+        dev_ratio: share of samples per task held out
+        random_seed: seed of the shuffles, blanks and split
+    """
+    train_set, dev_set, per_task = build_trainset(read_json(seed), str(blank_image), blank_ratio, dev_ratio,
+                                                  random_seed)  # fmt: skip
+    write_json(train, train_set)
+    write_json(dev, dev_set)
+    write_json(stats, {"stage": "synthesizer_set", "train": len(train_set), "dev": len(dev_set), "per_task": per_task})
 
 
-def shard_pairs(pairs_file, image_dir, shard_outs, stats_out, on_bad_record="stop", converted_dir=None,
-                allow_images_outside_dir=False):  # fmt: skip
-    """Validate the domain's image-caption pairs and split them into ``len(shard_outs)`` shards
-    (high-bit-depth images as 8-bit copies in ``converted_dir``)."""
-    if converted_dir:
-        Path(converted_dir).mkdir(parents=True, exist_ok=True)
-    policy = RecordPolicy(on_bad_record)
-    pairs, stats = load_pairs(pairs_file, image_dir, policy, converted_dir, allow_images_outside_dir)
-    stats.record_sources(pairs_file, image_dir)
-    for path, shard in zip(shard_outs, split_shards(pairs, len(shard_outs)), strict=True):
+def tune_synthesizer(
+    base: str, train: str, checkpoint: Output, loss: Output, loss_png: Output, tuning: dict | None = None,
+    double_bos: bool = True, train_instructions: bool = True,
+):  # fmt: skip
+    """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs or nodes: torchrun.
+
+    Args:
+        base: the model to start from: a folder or a hub id
+        train: the synthesizer's training set (synthesizer_set's train)
+        checkpoint: where to write the tuned synthesizer
+        loss: where to write the loss curve (JSON)
+        loss_png: where to draw the loss curve (PNG)
+        tuning: TuningSettings fields as JSON (default: the paper's)
+        train_instructions: also train the instruction turns after the caption
+    """
+    from adamllm.launch import run_distributed, torchrun
+    from adamllm.plots import write_loss_curve
+    from adamllm.tuning import TuningSettings
+    from adamllm.tuning import tune_synthesizer as tune
+
+    arguments = {k: v for k, v in locals().items() if k in inspect.signature(tune_synthesizer).parameters}
+    if run_distributed(torchrun(["adamllm.stages", "tune_synthesizer", json.dumps(arguments, default=str)])):
+        return
+    log = tune(base, train, checkpoint, TuningSettings(**(tuning or {})), double_bos, train_instructions)
+    if log:  # the main process of a distributed run
+        write_loss_curve(log, loss, loss_png, "synthesizer tuning")
+
+
+# --- synthesis and filtering --------------------------------------------------------------------------
+
+
+def download_domain(hub: dict, pairs: Output, image_dir: Output):
+    """Fetch a domain's image-caption pairs and image archive at a pinned revision.
+
+    Args:
+        hub: the domain's ``hub`` section (repository, revision, file names) as JSON
+        pairs: where to write the image-caption pairs
+        image_dir: where to unpack the images
+    """
+    from adamllm.hub import fetch_file, fetch_zip
+
+    fetch_file(hub, hub["pairs_file"], pairs)
+    fetch_zip(hub, hub["images_archive"], image_dir)
+
+
+def shard_pairs(
+    pairs: str, image_dir: str, shards: Outputs, stats: Output, on_bad_record: OnBadRecord = "stop",
+    converted: Output | None = None, allow_images_outside_dir: bool = False,
+):  # fmt: skip
+    """Validate a domain's image-caption pairs and split them into one file per shard.
+
+    Args:
+        pairs: image-caption pairs, a JSON list in LLaMA-Factory sharegpt format
+        image_dir: folder the records' image paths are relative to
+        shards: one output file per shard
+        stats: where to write the stage's counts (JSON)
+    """
+    if converted:
+        Path(converted).mkdir(parents=True, exist_ok=True)
+    valid, counts = load_pairs(pairs, image_dir, RecordPolicy(on_bad_record), converted, allow_images_outside_dir)
+    counts.record_sources(pairs, image_dir)
+    for path, shard in zip(shards, split_shards(valid, len(shards)), strict=True):
         write_jsonl(path, shard)
-    stats.write(stats_out)
-
-
-DEFAULT_BACKEND = "vllm"  # the paper's engine; `transformers` runs anywhere
-DEFAULT_CHUNK_SIZE = 512  # items a long job finishes and keeps at a time: keeps a vLLM engine's batches full
+    counts.write(stats)
 
 
 class _Lazy:
     """A generation engine started on first use: a resumed job whose chunks are all done starts none."""
 
-    def __init__(self, *args, **options):
-        self.args, self.options, self.engine = args, options, None
+    def __init__(self, engine: Engine, model, family: str):
+        self.settings, self.model, self.family, self.engine = engine, model, family, None
 
     def __call__(self):
         if self.engine is None:
-            self.engine = load_backend(*self.args, **self.options)
+            self.engine = self.settings.load(self.model, self.family)
         return self.engine
 
 
+@generating
 def synthesize(
-    shard, model, out, backend=DEFAULT_BACKEND, max_new_tokens=512, double_bos=True, backend_options=None, python=None,
-    on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
+    shard: str, model: str, synthesized: Output, engine: Engine | None = None, max_new_tokens: int = 512,
+    double_bos: bool = True, on_bad_record: OnBadRecord = "stop", chunk_size: int = DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Run the synthesizer on each pair of a shard; keep its raw continuation in ``pred``. A pair whose prompt
     fills the engine's context is a bad record (skipped ones are kept with ``pred`` null and ``skipped``).
-    Works in chunks kept in a progress store (adamllm.progress): a killed job resumes where it stopped."""
-    if run_in_python(python, "synthesize", _args(locals())):
-        return
+    Works in chunks kept in a progress store (adamllm.progress): a killed job resumes where it stopped.
+
+    Args:
+        shard: a shard of validated pairs (JSONL, shard_pairs's output)
+        model: the synthesizer: a folder or a hub id
+        synthesized: where to write the continuations (JSONL)
+        max_new_tokens: output limit per pair
+    """
     items = read_jsonl(shard)
-    engine = _Lazy(backend, str(model), "llava_next_synthesizer", **(backend_options or {}))
-    settings = {"stage": "synthesize", "backend": backend, "options": backend_options, "max_new_tokens": max_new_tokens,
+    lazy = _Lazy(engine, model, "llava_next_synthesizer")
+    settings = {"stage": "synthesize", "engine": engine.here(), "max_new_tokens": max_new_tokens,
                 "double_bos": double_bos, "on_bad_record": on_bad_record}  # fmt: skip
-    key = progress_key([shard, model], settings)
     policy = RecordPolicy(on_bad_record)
 
     def work(chunk):
-        return _synthesized(chunk, engine(), max_new_tokens, double_bos, backend_options, policy, shard)
+        return _synthesized(chunk, lazy(), max_new_tokens, double_bos, engine.options, policy, shard)
 
+    key = progress_key([shard, model], settings)
     name = f"synthesize {Path(shard).name}"
-    run_chunked(items, work, out, key, chunk_size, name, lambda rows: write_jsonl(out, rows))
+    run_chunked(items, work, synthesized, key, chunk_size, name, lambda rows: write_jsonl(synthesized, rows))
 
 
 TOO_LONG = "caption longer than the context"
 
 
-def _synthesized(items, engine, max_new_tokens, double_bos, backend_options=None, policy=None,
-                 source="pairs") -> list[dict]:  # fmt: skip
+def _synthesized(items, engine, max_new_tokens, double_bos, options=None, policy=None, source="pairs") -> list[dict]:
     """Synthesis rows of ``items``: ``pred`` the continuation, or null and ``skipped`` for a prompt that
     fills the context (a bad record under ``policy``)."""
     policy = policy or RecordPolicy()
     sampling = synthesis_sampling(max_new_tokens)
-    limit = (backend_options or {}).get("max_model_len")
+    limit = (options or {}).get("max_model_len")
     requests, fitting = [], []
     for item in items:
         request = synthesis_request(item, double_bos, engine.image_token)
@@ -125,21 +264,28 @@ def _synthesized(items, engine, max_new_tokens, double_bos, backend_options=None
             for item in items]  # fmt: skip
 
 
+@generating
 def synthesizer_effect(
-    shards, tuned, base_model, out, max_pairs, backend=DEFAULT_BACKEND, max_new_tokens=512, double_bos=True,
-    backend_options=None, python=None, chunk_size=DEFAULT_CHUNK_SIZE,
+    shards: list[str], tuned: list[str], base: str, effect: Output, max_pairs: int, engine: Engine | None = None,
+    max_new_tokens: int = 512, double_bos: bool = True, chunk_size: int = DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Parse and pair rates of the untuned base model and the tuned synthesizer on the same domain pairs
-    (the base model's synthesis in chunks, as in :func:`synthesize`)."""
-    if run_in_python(python, "synthesizer_effect", _args(locals())):
-        return
+    (the base model's synthesis in chunks, as in :func:`synthesize`).
+
+    Args:
+        shards: the domain's shards of validated pairs
+        tuned: the tuned synthesizer's continuations of those shards
+        base: the untuned base model: a folder or a hub id
+        effect: where to write both models' parse and pair rates (JSON)
+        max_pairs: pairs compared (the first ones the tuned synthesizer did not skip)
+        max_new_tokens: output limit per pair
+    """
     tuned_rows = [row for path in tuned for row in read_jsonl(path) if not row.get("skipped")][:max_pairs]
     ids = {row["id"] for row in tuned_rows}
     items = [item for shard in shards for item in read_jsonl(shard) if item["id"] in ids]
-    engine = _Lazy(backend, str(base_model), "llava_next_synthesizer", **(backend_options or {}))
-    settings = {"stage": "synthesizer_effect", "backend": backend, "options": backend_options,
-                "max_new_tokens": max_new_tokens, "double_bos": double_bos, "ids": sorted(ids)}  # fmt: skip
-    key = progress_key([*shards, base_model], settings)
+    lazy = _Lazy(engine, base, "llava_next_synthesizer")
+    settings = {"stage": "synthesizer_effect", "engine": engine.here(), "max_new_tokens": max_new_tokens,
+                "double_bos": double_bos, "ids": sorted(ids)}  # fmt: skip
 
     def rates(rows):
         turns = [parse_qa_turns(r["pred"]) for r in rows]
@@ -148,51 +294,65 @@ def synthesizer_effect(
         return {"parsed": parsed, "paired": paired, "paired_share": paired / len(rows) if rows else None}
 
     def write(untuned_rows):
-        summary = {"pairs": len(items), "untuned": rates(list(untuned_rows)), "tuned": rates(tuned_rows)}
-        write_json(out, summary)
+        write_json(effect, {"pairs": len(items), "untuned": rates(list(untuned_rows)), "tuned": rates(tuned_rows)})
 
     def work(chunk):
-        return _synthesized(chunk, engine(), max_new_tokens, double_bos, backend_options)
+        return _synthesized(chunk, lazy(), max_new_tokens, double_bos, engine.options)
 
-    run_chunked(items, work, out, key, chunk_size, "synthesizer_effect (untuned base)", write)
+    key = progress_key([*shards, base], settings)
+    run_chunked(items, work, effect, key, chunk_size, "synthesizer_effect (untuned base)", write)
 
 
-def parse_and_pair(synthesized, out, stats_out):
-    """Parse each continuation into QA turns and pair them into at most one triplet per image."""
-    stats = StageStats("parse_and_pair")
+def parse_and_pair(synthesized: str, triplets: Output, stats: Output):
+    """Parse each continuation into QA turns and pair them into at most one triplet per image.
+
+    Args:
+        synthesized: synthesized continuations (JSONL, synthesize's output)
+        triplets: where to write each item with its triplet (JSONL)
+        stats: where to write the stage's counts (JSON)
+    """
+    counts = StageStats("parse_and_pair")
 
     def rows():
         for line, item in enumerate(tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False), start=1):
             if item.get("skipped"):  # a bad record the synthesis stage skipped
-                stats.skipped[item["skipped"]] += 1
+                counts.skipped[item["skipped"]] += 1
                 continue
             if not isinstance(item.get("pred"), str):
                 raise BadInputError(
                     synthesized, "needs 'pred', the synthesizer's continuation (a string)", f"at line {line}"
                 )
-            stats.items_in += 1
+            counts.items_in += 1
             turns = parse_qa_turns(item["pred"])
             triplet = pair_triplet(turns)
-            stats.counts["parsed"] += bool(turns)
-            stats.counts["turns"] += len(turns)
-            stats.counts["paired"] += triplet is not None
+            counts.counts["parsed"] += bool(turns)
+            counts.counts["turns"] += len(turns)
+            counts.counts["paired"] += triplet is not None
             yield {**item, "triplet": triplet}
 
-    stats.items_out = write_jsonl(out, rows())
-    stats.write(stats_out)
+    counts.items_out = write_jsonl(triplets, rows())
+    counts.write(stats)
 
 
 CONTROL_TOKEN_REJECTED = "rejected: control token in synthesized text"
 
 
+@generating
 def consistency_filter(
-    triplets, model, out, stats_out, template=None, backend=DEFAULT_BACKEND, max_new_tokens=2, backend_options=None,
-    python=None, chunk_size=DEFAULT_CHUNK_SIZE,
+    triplets: str, model: str, judged: Output, stats: Output, template: str | None = None,
+    engine: Engine | None = None, max_new_tokens: int = 2, chunk_size: int = DEFAULT_CHUNK_SIZE,
 ):  # fmt: skip
     """Judge every triplet with the checker; ``consistent`` is true only for a 'yes'. A triplet holding a
-    model's control token is rejected unasked. Works in chunks kept in a progress store."""
-    if run_in_python(python, "consistency_filter", _args(locals())):
-        return
+    model's control token is rejected unasked. Works in chunks kept in a progress store.
+
+    Args:
+        triplets: parsed triplets (JSONL, parse_and_pair's output)
+        model: the checker: a folder or a hub id
+        judged: where to write each item with its judgement (JSONL)
+        stats: where to write the stage's counts (JSON)
+        template: consistency prompt template (default: the bundled one)
+        max_new_tokens: tokens the checker may answer with
+    """
     items = read_jsonl(triplets)
     for line, item in enumerate(items, start=1):
         if "triplet" not in item or not (item["triplet"] is None or isinstance(item["triplet"], dict)):
@@ -200,133 +360,178 @@ def consistency_filter(
                 triplets, "needs 'triplet' (an object, or null when none was paired)", f"at line {line}"
             )
     prompt_template = consistency.load_template(template)
-    engine = _Lazy(backend, str(model), "llama", **(backend_options or {}))
-    settings = {"stage": "consistency_filter", "backend": backend, "options": backend_options,
-                "max_new_tokens": max_new_tokens, "template": prompt_template}  # fmt: skip
-    key = progress_key([triplets, model], settings)
+    lazy = _Lazy(engine, model, "llama")
+    settings = {"stage": "consistency_filter", "engine": engine.here(), "max_new_tokens": max_new_tokens,
+                "template": prompt_template}  # fmt: skip
 
     def work(chunk):
-        rows, judged = [], []
+        rows, asked = [], []
         for item in chunk:
             rejected = item["triplet"] is not None and consistency.triplet_problem(item["triplet"])
             rows.append({**item, "judgement": None, "consistent": False, **({"rejected": True} if rejected else {})})
             if item["triplet"] is not None and not rejected:
-                judged.append(rows[-1])
-        if judged:
-            requests = [Request(consistency.render_prompt(prompt_template, row["triplet"])) for row in judged]
-            outputs = engine().generate(requests, consistency.checker_sampling(max_new_tokens))
-            for row, output in zip(judged, outputs, strict=True):
+                asked.append(rows[-1])
+        if asked:
+            requests = [Request(consistency.render_prompt(prompt_template, row["triplet"])) for row in asked]
+            outputs = lazy().generate(requests, consistency.checker_sampling(max_new_tokens))
+            for row, output in zip(asked, outputs, strict=True):
                 row.update(judgement=output, consistent=consistency.is_consistent(output))
         return rows
 
     def write(rows):
-        stats = StageStats("consistency_filter", items_in=len(items))
+        counts = StageStats("consistency_filter", items_in=len(items))
 
         def counted():
             for row in rows:
                 if row.get("rejected"):
-                    stats.counts[CONTROL_TOKEN_REJECTED] += 1
+                    counts.counts[CONTROL_TOKEN_REJECTED] += 1
                 elif row["judgement"] is not None:
-                    stats.counts[f"judged_{consistency.judge_label(row['judgement'])}"] += 1
-                stats.items_out += row["consistent"]
+                    counts.counts[f"judged_{consistency.judge_label(row['judgement'])}"] += 1
+                counts.items_out += row["consistent"]
                 yield row
 
-        write_jsonl(out, counted())
-        stats.write(stats_out)
+        write_jsonl(judged, counted())
+        counts.write(stats)
 
-    run_chunked(items, work, out, key, chunk_size, f"consistency_filter {Path(triplets).name}", write)
-
-
-def merge_shards(shards, stats_files, out, stats_out):
-    """Concatenate the judged shards in shard order and add up their stats."""
-    write_jsonl(out, (row for shard in shards for row in iter_jsonl(shard)))
-    merge_stats(stats_files, "consistency_filter").write(stats_out)
+    key = progress_key([triplets, model], settings)
+    run_chunked(items, work, judged, key, chunk_size, f"consistency_filter {Path(triplets).name}", write)
 
 
-def format_posttrain(
-    tasks, out, info_out, dataset_name, recipe="single_stage", seed=42, keep_caption_without_task=True, seed_data=None
-):
-    """Write the post-training data of one recipe (streamed) and its LLaMA-Factory ``dataset_info.json``."""
-    if recipe not in posttrain_data.DATA_RECIPES:
-        raise ValueError(f"unknown data recipe {recipe!r}; known: {', '.join(posttrain_data.DATA_RECIPES)}")
+def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats: Output):
+    """Concatenate a domain's judged shards in shard order and add up their stats.
+
+    Args:
+        judged: the judged shards, in shard order (consistency_filter's outputs)
+        shard_stats: their stats files
+        tasks: where to write the domain's judged tasks (JSONL)
+        stats: where to write the summed counts (JSON)
+    """
+    write_jsonl(tasks, (row for shard in judged for row in iter_jsonl(shard)))
+    merge_stats(shard_stats, "consistency_filter").write(stats)
+
+
+# --- post-training ------------------------------------------------------------------------------------
+
+
+def posttrain_data(
+    tasks: str, data: Output, info: Output, dataset_name: str, recipe: Literal[recipes.DATA_RECIPES] = "single_stage",
+    random_seed: int = 42, keep_caption_without_task: bool = True, seed: str | None = None,
+):  # fmt: skip
+    """Write the post-training data of one recipe (streamed) and its LLaMA-Factory ``dataset_info.json``.
+
+    Args:
+        tasks: judged tasks of a domain (JSONL, merge_tasks's output)
+        data: where to write the post-training records (JSON)
+        info: where to write the LLaMA-Factory dataset_info.json
+        dataset_name: the dataset's name in dataset_info.json
+        recipe: data recipe
+        random_seed: seed of task order and phrasing
+        keep_caption_without_task: keep the caption task of an image with no synthesized triplet
+        seed: joined seed records (prepare_seed's output), for the general-data recipes
+    """
+    if recipe not in recipes.DATA_RECIPES:
+        raise ValueError(f"unknown data recipe {recipe!r}; known: {', '.join(recipes.DATA_RECIPES)}")
     domain_recipe = recipe
-    if recipe in posttrain_data.GENERAL_RECIPES:
-        if seed_data is None:
+    if recipe in recipes.GENERAL_RECIPES:
+        if seed is None:
             raise ValueError(f"recipe {recipe!r} needs the seed data")
-        domain_recipe = posttrain_data.GENERAL_RECIPES[recipe]
+        domain_recipe = recipes.GENERAL_RECIPES[recipe]
 
     def records():
-        if recipe in posttrain_data.GENERAL_RECIPES:
-            yield from (posttrain_data.general_record(r, i, seed) for i, r in enumerate(read_json(seed_data)))
+        if recipe in recipes.GENERAL_RECIPES:
+            yield from (recipes.general_record(r, i, random_seed) for i, r in enumerate(read_json(seed)))
         if domain_recipe is not None:
-            chosen = posttrain_data.RECIPES[domain_recipe]
+            chosen = recipes.RECIPES[domain_recipe]
             for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
-                record = posttrain_data.format_record(item, chosen, seed, keep_caption_without_task)
+                record = recipes.format_record(item, chosen, random_seed, keep_caption_without_task)
                 if record is not None:
                     yield record
 
-    count = write_json_list(out, records())
-    write_json(info_out, posttrain_data.dataset_info(dataset_name, Path(out).name))
+    count = write_json_list(data, records())
+    write_json(info, recipes.dataset_info(dataset_name, Path(data).name))
     return count
 
 
-def summarize(pairs_stats, parse_stats, filter_stats, posttrain_files, out):
-    """One file with the item counts through the data stages: pairs → parsed → paired → judged → records."""
-    pairs, judged = read_json(pairs_stats), read_json(filter_stats)
-    parsed = merge_stats(parse_stats, "parse_and_pair")
+def data_summary(pairs: str, parsed: list[str], judged: str, posttrain: list[str], summary: Output):
+    """One file with the item counts through the data stages: pairs → parsed → paired → judged → records.
+
+    Args:
+        pairs: shard_pairs's stats
+        parsed: parse_and_pair's stats of every shard
+        judged: merge_tasks's stats
+        posttrain: the post-training data of each recipe
+        summary: where to write the counts (JSON)
+    """
+    valid, judgements = read_json(pairs), read_json(judged)
+    turns = merge_stats(parsed, "parse_and_pair")
     write_json(
-        out,
+        summary,
         {
-            "pairs_in": pairs["in"],
-            "pairs_valid": pairs["out"],
-            "pairs_skipped": pairs["skipped"],
-            "parsed": parsed.counts["parsed"],
-            "paired": parsed.counts["paired"],
-            "judged": {label: judged["counts"].get(f"judged_{label}", 0) for label in ("yes", "no", "open", "other")},
-            "kept_tasks": judged["out"],
-            "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain_files},
+            "pairs_in": valid["in"],
+            "pairs_valid": valid["out"],
+            "pairs_skipped": valid["skipped"],
+            "parsed": turns.counts["parsed"],
+            "paired": turns.counts["paired"],
+            "judged": {k: judgements["counts"].get(f"judged_{k}", 0) for k in ("yes", "no", "open", "other")},
+            "kept_tasks": judgements["out"],
+            "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain},
         },
     )
 
 
-def post_train(family, base, data, info, out, loss_json, loss_png, settings: dict, title=None):
-    """Full fine-tune of a target model with LLaMA-Factory on one recipe's data."""
-    from adamllm.posttrain import post_train as train
+def posttrain(
+    family: str, base: str, data: str, info: str, checkpoint: Output, loss: Output, loss_png: Output,
+    settings: dict | None = None, title: str | None = None,
+):  # fmt: skip
+    """Full fine-tune of a target model with LLaMA-Factory on one recipe's data.
 
-    train(family, base, data, info, out, loss_json, loss_png, settings, title=title)
+    Args:
+        family: the target's model family (adamllm.families)
+        base: the model to start from: a folder or a hub id
+        data: post-training data (posttrain_data's data)
+        info: its LLaMA-Factory dataset_info.json (posttrain_data's info)
+        checkpoint: where to write the trained model
+        loss: where to write the loss curve (JSON)
+        loss_png: where to draw the loss curve (PNG)
+        settings: PostTrainSettings fields as JSON (default: the paper's)
+        title: the loss plot's title
+    """
+    from adamllm.posttrain import post_train
 
-
-def build_tiny(family, out, corpus, seed=0, vocab_size=2048):
-    """Build a tiny random model of a family (see adamllm.tiny_models)."""
-    from adamllm.tiny_models import build_tiny_model
-
-    build_tiny_model(family, out, corpus, seed=seed, vocab_size=vocab_size)
-
-
-def tune_synthesizer(base, train, out, loss_out, loss_png, tuning: dict, double_bos=True, train_instructions=True):
-    """Fine-tune the synthesizer; the caption turn never enters the loss. Several GPUs or nodes: torchrun."""
-    import json
-
-    from adamllm.launch import run_distributed, torchrun
-    from adamllm.plots import write_loss_curve
-    from adamllm.tuning import TuningSettings
-    from adamllm.tuning import tune_synthesizer as tune
-
-    cli_args = [
-        "tune-synthesizer", str(base), str(train), "--out", str(out), "--loss-out", str(loss_out),
-        "--loss-png", str(loss_png), "--tuning", json.dumps(tuning),
-        "--double-bos" if double_bos else "--no-double-bos",
-        "--train-instructions" if train_instructions else "--no-train-instructions",
-    ]  # fmt: skip
-    if run_distributed(torchrun(["adamllm.cli", *cli_args])):
-        return
-    log = tune(base, train, out, TuningSettings(**tuning), double_bos, train_instructions)
-    if log:  # the main process of a distributed run
-        write_loss_curve(log, loss_out, loss_png, "synthesizer tuning")
+    post_train(family, base, data, info, checkpoint, loss, loss_png, settings or {}, title=title)
 
 
-def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rate):
-    """Teach a tiny random checker to answer with a label (demo only)."""
+# --- models of the demo -------------------------------------------------------------------------------
+
+
+def build_tiny_model(family: str, corpus: list[str], model: Output, random_seed: int = 0, vocab_size: int = 2048):
+    """Build a tiny random model of a family from local text (the demo's stand-in for a hub checkpoint).
+
+    Args:
+        family: the model family (adamllm.families)
+        corpus: local text files the tokenizer is trained on
+        model: where to write the model
+        random_seed: seed of the weights
+        vocab_size: the tokenizer's vocabulary
+    """
+    from adamllm.tiny_models import build_tiny_model as build
+
+    build(family, model, corpus, seed=random_seed, vocab_size=vocab_size)
+
+
+def warm_up_checker(base: str, seed: str, template: str, model: Output, loss: Output, max_steps: int = 120,
+                    learning_rate: float = 2e-3):  # fmt: skip
+    """Teach a tiny random checker to answer with a label (demo only).
+
+    Args:
+        base: the tiny random checker
+        seed: joined seed records, the source of its consistency prompts
+        template: the consistency prompt template
+        model: where to write the warmed-up checker
+        loss: where to write its loss curve (JSON)
+        max_steps: training steps
+        learning_rate: the learning rate
+    """
     from adamllm.tuning import TuningSettings
     from adamllm.tuning import warm_up_checker as warm_up
 
@@ -334,111 +539,137 @@ def warm_up_checker(base, seed, template, out, loss_out, max_steps, learning_rat
         max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048,
         per_device_batch_size=1, gradient_accumulation_steps=1, bf16=False, deepspeed=None,
     )  # fmt: skip
-    write_json(loss_out, warm_up(base, read_json(seed), consistency.load_template(template), out, settings))
+    write_json(loss, warm_up(base, read_json(seed), consistency.load_template(template), model, settings))
 
 
-def download_seed(hub: dict, visionflan_metadata, allava_caption, allava_instruct, image_dir):
-    """Fetch the seed files at pinned revisions from the Hugging Face hub and unpack the images."""
-    from adamllm.hub import fetch_file, fetch_zip
-
-    vflan, allava = hub["visionflan"], hub["allava"]
-    fetch_file(vflan, vflan["metadata"], visionflan_metadata)
-    fetch_file(allava, allava["caption"], allava_caption)
-    fetch_file(allava, allava["instruct"], allava_instruct)
-    fetch_zip(vflan, vflan["images_zip"], image_dir)
+# --- evaluation ---------------------------------------------------------------------------------------
 
 
-def download_domain(hub: dict, pairs, image_dir):
-    """Fetch a domain's image-caption pairs and image archive at a pinned revision."""
-    from adamllm.hub import fetch_file, fetch_zip
+def fetch_benchmark(task: str, revision: str, rows: Output, definitions: dict | None = None):
+    """Fetch a benchmark's test split from the hub at a pinned revision, as local rows and images.
 
-    fetch_file(hub, hub["pairs_file"], pairs)
-    fetch_zip(hub, hub["images_archive"], image_dir)
-
-
-def fetch_benchmark(task, revision, out, definitions=None):
-    """Fetch a benchmark's test split from the hub at a pinned revision, as local rows (``out``) and images."""
+    Args:
+        task: the benchmark's name
+        revision: the dataset repository's revision
+        rows: where to write the rows (JSONL; images go to <rows' stem>_images)
+    """
     from adamllm.evaluation.fetch import fetch_benchmark as fetch
 
-    fetch(task, revision, out, definitions)
+    fetch(task, revision, rows, definitions)
 
 
-def predict(model, family, out_dir, tasks, rows_files, backend=DEFAULT_BACKEND, max_new_tokens_cap=None,
-            backend_options=None, python=None, on_bad_record="stop", chunk_size=DEFAULT_CHUNK_SIZE,
-            definitions=None):  # fmt: skip
-    """Predictions of one model on the given benchmarks' rows (``rows_files``: task → JSONL file):
-    ``<out_dir>/<task>.jsonl``. Works in chunks kept in a progress store beside ``out_dir``: a killed job
-    resumes where it stopped. ``definitions``: benchmark name → definition file, for benchmarks not bundled."""
-    if run_in_python(python, "predict", _args(locals())):
-        return
+@generating
+def predict(
+    model: str, family: str, predictions: Output, tasks: list[str], rows_files: dict, engine: Engine | None = None,
+    max_new_tokens_cap: int | None = None, on_bad_record: OnBadRecord = "stop", chunk_size: int = DEFAULT_CHUNK_SIZE,
+    definitions: dict | None = None,
+):  # fmt: skip
+    """Predictions of one model on the given benchmarks' rows: ``<predictions>/<task>.jsonl``. Works in chunks
+    kept in a progress store beside ``predictions``: a killed job resumes where it stopped.
+
+    Args:
+        model: the model: a folder or a hub id
+        family: its model family (adamllm.families)
+        predictions: the folder to write one JSONL per benchmark into
+        tasks: the benchmarks
+        rows_files: benchmark → the JSONL file of its rows (JSON)
+        max_new_tokens_cap: cap on every benchmark's answer limit
+    """
     from adamllm.evaluation.predict import predict as run
 
-    out_dir = Path(out_dir)
-    outs = [out_dir / f"{task}.jsonl" for task in tasks]
-    skipped = run(model, family, tasks, outs, rows_files, backend, max_new_tokens_cap, backend_options, on_bad_record,
-                  chunk_size, definitions)  # fmt: skip
+    folder = Path(predictions)
+    outs = [folder / f"{task}.jsonl" for task in tasks]
+    skipped = run(model, family, tasks, outs, rows_files, engine, max_new_tokens_cap, on_bad_record, chunk_size,
+                  definitions)  # fmt: skip
     settings = {
-        "model": str(model), "family": family, "rows": dict(rows_files), "backend": backend,
-        "backend_options": backend_options, "max_new_tokens_cap": max_new_tokens_cap, "skipped_rows": skipped,
+        "model": str(model), "family": family, "rows": dict(rows_files), "backend": engine.backend,
+        "backend_options": engine.options, "max_new_tokens_cap": max_new_tokens_cap, "skipped_rows": skipped,
     }  # fmt: skip
-    provenance.write_prediction_run(out_dir, settings)
+    provenance.write_prediction_run(folder, settings)
 
 
-def score(predictions_dir, out_dir, tasks, lineage=None, config=None, models=None, definitions=None):
-    """Scores of each task's predictions: ``<out_dir>/<task>.json`` (keys as ``adamllm score`` prints),
-    each with a provenance manifest when ``config`` is given (adamllm.provenance)."""
+def score_predictions(
+    predictions: str, scores: Output, tasks: list[str], lineage: dict | None = None, config: dict | None = None,
+    models: dict | None = None, definitions: dict | None = None,
+):  # fmt: skip
+    """Scores of each benchmark's predictions: ``<scores>/<task>.json`` (the keys ``adamllm score`` prints),
+    each with a provenance manifest when ``config`` is given (adamllm.provenance).
+
+    Args:
+        predictions: the folder of one model's predictions (predict's output)
+        scores: the folder to write one score file per benchmark into
+        tasks: the benchmarks
+        lineage: role → files a manifest checksums (the model, rows, data, stats) (JSON)
+        config: the config values on the scores' lineage, for the manifests (JSON)
+        models: the model specs behind the scores, for the manifests (JSON)
+    """
     from adamllm.evaluation.scoring import score_file
 
-    predictions_dir = Path(predictions_dir)
+    folder = Path(predictions)
     if config is not None:  # digests and run facts shared by the tasks' manifests: computed once
         shared = provenance.inputs_digests(lineage or {})
         sources = {path: sha for stats in (lineage or {}).get("stats", []) for path, sha in
                    read_json(stats).get("sources", {}).items()}  # fmt: skip
         if sources:  # what the data stages read: seed files, the domain's pairs and images
             shared["sources"] = dict(sorted(sources.items()))
-        record = provenance.run_record(config, models or {}, predictions_dir)
+        record = provenance.run_record(config, models or {}, folder)
     for task in tasks:
-        predictions = predictions_dir / f"{task}.jsonl"
-        out = Path(out_dir) / f"{task}.json"
-        write_json(out, score_file(task, predictions, definitions))
+        rows = folder / f"{task}.jsonl"
+        out = Path(scores) / f"{task}.json"
+        write_json(out, score_file(task, rows, definitions))
         if config is not None:
-            digests = {**shared, "predictions": {str(predictions): provenance.file_digest(predictions)}}
+            digests = {**shared, "predictions": {str(rows): provenance.file_digest(rows)}}
             provenance.write_manifest(out, digests, record)
 
 
-def report(domain, models: list[dict], columns: list, csv_out, markdown_out, radar_out, overview_out, stats=None,
-           synthesizer_loss=None, synthesizer_effect=None, tasks=None):  # fmt: skip
+def report(
+    domain: str, models: list, columns: list, csv: Output, markdown: Output, radar: Output, overview: Output,
+    stats: str | None = None, synthesizer_loss: str | None = None, synthesizer_effect: str | None = None,
+    tasks: str | None = None,
+):  # fmt: skip
     """The domain's table beside the paper's numbers, its radar chart, and its overview for the report's
     first page (with the stage counts, the synthesizer's loss and effect and example tasks, where given).
-    ``columns``: (benchmark, score key, title) of each column, from the benchmark definitions."""
+
+    Args:
+        domain: the domain
+        models: each evaluated model: target, family, variant and its scores folder (JSON)
+        columns: (benchmark, score key, title) of each column, from the benchmark definitions (JSON)
+        csv: where to write the table (CSV)
+        markdown: where to write the table (Markdown)
+        radar: where to draw the radar chart (PNG)
+        overview: where to write the overview page (HTML)
+        stats: data_summary's counts
+        synthesizer_loss: the synthesizer's loss curve (JSON)
+        synthesizer_effect: synthesizer_effect's rates
+        tasks: the domain's judged tasks, for examples
+    """
     from adamllm.evaluation.report import collect, write_overview, write_radar, write_tables
 
     columns = [tuple(column) for column in columns]
     rows = collect(domain, models, columns)
-    write_tables(columns, rows, csv_out, markdown_out, domain)
-    write_radar(domain, columns, rows, radar_out)
-    write_overview(domain, columns, rows, overview_out, stats, synthesizer_loss, synthesizer_effect, tasks, radar_out)
+    write_tables(columns, rows, csv, markdown, domain)
+    write_radar(domain, columns, rows, radar)
+    write_overview(domain, columns, rows, overview, stats, synthesizer_loss, synthesizer_effect, tasks, radar)
 
 
-def generate(backend, model, family, requests_file, out, sampling: dict, options: dict | None = None):
-    """Run any backend on a JSON list of ``{prompt, image}`` requests; write token ids and text per request."""
-    requests = [Request(r["prompt"], r.get("image")) for r in read_json(requests_file)]
-    engine = load_backend(backend, str(model), family, **(options or {}))
-    settings = Sampling(**{**sampling, "stop": tuple(sampling.get("stop", ()))})
-    tokens = engine.generate_tokens(requests, settings)
-    texts = engine.decode(tokens, settings)
-    write_json(out, [{"tokens": t, "text": x} for t, x in zip(tokens, texts, strict=True)])
+STAGES = {
+    stage.__name__: stage
+    for stage in (
+        download_seed, prepare_seed, synthesizer_set, tune_synthesizer, download_domain, shard_pairs, synthesize,
+        synthesizer_effect, parse_and_pair, consistency_filter, merge_tasks, posttrain_data, data_summary, posttrain,
+        build_tiny_model, warm_up_checker, fetch_benchmark, predict, score_predictions, report,
+    )
+}  # fmt: skip
 
 
 def main(argv=None) -> int:
     """``python -m adamllm.stages NAME KWARGS_JSON``: run one stage with keyword arguments given as JSON, the
-    way a stage re-runs itself in another interpreter (the one holding vLLM, say; launch.run_in_python)."""
-    import json
+    way a stage re-runs itself in another interpreter (the one holding vLLM, or a torchrun worker)."""
     import sys
 
     name, kwargs = argv or sys.argv[1:]
     try:
-        globals()[name](**json.loads(kwargs))
+        STAGES[name](**json.loads(kwargs))
     except BadInputError as err:
         print(f"adamllm: bad input: {err}", file=sys.stderr)
         return 1

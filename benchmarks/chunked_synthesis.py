@@ -37,9 +37,9 @@ def shard(folder: Path, count: int) -> Path:
 
 def run(backend: str, model: Path, items: Path, out: Path, chunk_size: int, max_new_tokens: int) -> dict:
     """One synthesis job in a fresh process: seconds and peak RSS (MiB)."""
-    kwargs = {"shard": str(items), "model": str(model), "out": str(out), "backend": backend,
-              "max_new_tokens": max_new_tokens, "backend_options": CPU_ENGINE if backend == "vllm" else {},
-              "chunk_size": chunk_size}  # fmt: skip
+    engine = {"backend": backend, "options": CPU_ENGINE if backend == "vllm" else {}}
+    kwargs = {"shard": str(items), "model": str(model), "synthesized": str(out), "engine": engine,
+              "max_new_tokens": max_new_tokens, "chunk_size": chunk_size}  # fmt: skip
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
     start = time.monotonic()
     child = subprocess.Popen([str(PYTHON[backend]), "-m", "adamllm.stages", "synthesize", json.dumps(kwargs)],

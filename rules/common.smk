@@ -1,18 +1,19 @@
-"""Config loading and validation, path helpers and input functions shared by all stages."""
+"""Config loading and validation, then wiring: paths, wildcards and input functions (the policy behind
+them is the package's: adamllm.workflow)."""
 
 import re
 import sys
-from pathlib import Path
 
 from snakemake.utils import validate
 
-from adamllm.config_check import TINY_PREFIX, ConfigError, check_config, model_family
+from adamllm import workflow as W
+from adamllm.config_check import ConfigError, check_config, check_shards, rows_file
 from adamllm.consistency import DEFAULT_TEMPLATE
-from adamllm.config_check import rows_file
 from adamllm.evaluation.tasks import domain_benchmarks
-from adamllm.posttrain import TRAINING_RECIPES, PostTrainSettings
+from adamllm.posttrain import TRAINING_RECIPES
 from adamllm.posttrain_data import GENERAL_RECIPES
 from adamllm.families import FAMILIES
+from adamllm.workflow import GIVEN_VARIANTS, is_tiny, model_files, model_path
 
 validate(config, "../config/schema.yaml")
 try:
@@ -21,40 +22,9 @@ except ConfigError as err:
     sys.exit(f"adamllm: {err}")  # one line naming the key, before any job runs
 
 DOMAINS = config["run_domains"]
-TARGETS = (
-    list(config["targets"]) if config["run_targets"] is None else config["run_targets"]
-)
-
-
-def recipe_chain(recipe):
-    """A training recipe and the recipes whose models it starts from (two-stage: caption_only first)."""
-    chain = [recipe]
-    while TRAINING_RECIPES[chain[-1]].init_from:
-        chain.append(TRAINING_RECIPES[chain[-1]].init_from)
-    return chain
-
-
-TRAIN_RECIPES = sorted(
-    {r for recipe in config["posttrain"]["recipes"] for r in recipe_chain(recipe)}
-)
-DATA_RECIPES = sorted({TRAINING_RECIPES[r].data for r in TRAIN_RECIPES})
-
-
-def is_tiny(model):
-    return model.startswith(TINY_PREFIX)
-
-
-def model_path(model):
-    """Where a model spec is loaded from: the tiny build directory, or the hub id / local path as given."""
-    if is_tiny(model):
-        return f"resources/models/tiny/{model_family(model)}"
-    return model
-
-
-def model_input(model):
-    """File dependencies of a model spec: tiny builds and existing local directories; none for hub ids."""
-    path = model_path(model)
-    return [path] if is_tiny(model) or Path(path).exists() else []
+TARGETS = W.run_targets(config)
+TRAIN_RECIPES = W.trained_recipes(config)
+DATA_RECIPES = W.data_recipes(config)
 
 
 def model_param(hub_id):
@@ -73,10 +43,10 @@ scattergather:
     shard=config["synthesis"]["shards"],
 
 
-if workflow._scatter["shard"] < 1:  # --set-scatter shard=N overrides the config
-    sys.exit(
-        f"adamllm: the shard count must be at least 1, not {workflow._scatter['shard']}"
-    )
+try:  # --set-scatter shard=N overrides the config
+    check_shards(workflow._scatter["shard"])
+except ConfigError as err:
+    sys.exit(f"adamllm: {err}")
 
 
 # --- seed data -------------------------------------------------------------------------------
@@ -97,22 +67,15 @@ def seed_files():
 # --- models ----------------------------------------------------------------------------------
 
 
-def synthesizer_spec():
-    """The synthesizer's model spec: the pretrained synthesizer, or the base that is tuned into one."""
-    return config["synthesizer"][
-        "pretrained" if config["synthesizer"]["source"] == "pretrained" else "base"
-    ]
-
-
 def synthesizer_model():
     if config["synthesizer"]["source"] == "pretrained":
-        return model_path(synthesizer_spec())
+        return model_path(W.synthesizer_spec(config))
     return "results/synthesizer/checkpoint"
 
 
 def synthesizer_input():
     if config["synthesizer"]["source"] == "pretrained":
-        return model_input(synthesizer_spec())
+        return model_files(W.synthesizer_spec(config))
     return ["results/synthesizer/checkpoint"]
 
 
@@ -126,7 +89,7 @@ def checker_input():
     return (
         [checker_model()]
         if is_tiny(config["checker"]["model"])
-        else model_input(config["checker"]["model"])
+        else model_files(config["checker"]["model"])
     )
 
 
@@ -170,8 +133,7 @@ def posttrain_data_input(wildcards):
 
 
 def target_family(target):
-    spec = config["targets"][target]
-    return model_family(spec["model"], spec.get("family"))
+    return W.target_family(config, target)
 
 
 def posttrain_inputs(wildcards):
@@ -184,7 +146,7 @@ def posttrain_inputs(wildcards):
             f"results/{wildcards.domain}/models/{recipe.init_from}/{wildcards.target}"
         )
     else:
-        inputs["model"] = model_input(config["targets"][wildcards.target]["model"])
+        inputs["model"] = model_files(config["targets"][wildcards.target]["model"])
     return inputs
 
 
@@ -192,25 +154,13 @@ def target_hub_id(wildcards):
     return model_path(config["targets"][wildcards.target]["model"])
 
 
-# Evaluated variants that are not trained here: the target itself, and the authors' released model.
-GIVEN_VARIANTS = ("base", "released")
-
-
 def given_model(wildcards):
-    """The model spec of a variant that is not trained here (see GIVEN_VARIANTS)."""
-    target = config["targets"][wildcards.target]
-    if wildcards.variant == "released":
-        return target["released"][wildcards.domain]
-    return target["model"]
+    return W.given_model(config, wildcards.domain, wildcards.target, wildcards.variant)
 
 
 def posttrain_settings(wildcards):
-    """Shared settings with the target family's overrides, as a plain dict (a param: a change reruns)."""
-    family = target_family(wildcards.target)
-    overrides = config["posttrain"]["families"].get(family)
-    return vars(
-        PostTrainSettings.from_config(config["posttrain"]["settings"], overrides)
-    )
+    """A param: a change of the target's settings reruns its training."""
+    return W.posttrain_settings(config, wildcards.target)
 
 
 # --- evaluation ---------------------------------------------------------------------------------
@@ -246,16 +196,6 @@ def report_columns(domain):
     ]
 
 
-def evaluated_variants(domain, target):
-    """The base model, the released model (where the config names one) and each requested recipe."""
-    variants = ["base"] if config["evaluation"]["base_models"] else []
-    if config["evaluation"]["released_models"] and domain in config["targets"][
-        target
-    ].get("released", {}):
-        variants.append("released")
-    return variants + config["posttrain"]["recipes"]
-
-
 def evaluated_models(domain):
     """Every (target, variant) evaluated in a domain."""
     return [
@@ -266,7 +206,7 @@ def evaluated_models(domain):
             "scores": f"results/{domain}/scores/{target}/{variant}",
         }
         for target in TARGETS
-        for variant in evaluated_variants(domain, target)
+        for variant in W.evaluated_variants(config, domain, target)
     ]
 
 
@@ -290,7 +230,7 @@ def eval_inputs(wildcards):
     """The model to evaluate (base target or post-trained checkpoint) and, for local sets, the sample files."""
     inputs = {}
     if wildcards.variant in GIVEN_VARIANTS:
-        inputs["model"] = model_input(given_model(wildcards))
+        inputs["model"] = model_files(given_model(wildcards))
     else:
         inputs["model"] = (
             f"results/{wildcards.domain}/models/{wildcards.variant}/{wildcards.target}"
@@ -310,58 +250,20 @@ def provenance_inputs(wildcards):
             inputs["stats"].append("results/seed/seed.stats.json")
         inputs["data"] = [
             f"results/{wildcards.domain}/posttrain_data/{TRAINING_RECIPES[r].data}/data.json"
-            for r in recipe_chain(wildcards.variant)
+            for r in W.recipe_chain(wildcards.variant)
         ]
     return inputs
 
 
-# Config sections every post-trained model's lineage passes through, in pipeline order.
-LINEAGE_SECTIONS = (
-    "seed",
-    "synthesizer_set",
-    "synthesizer",
-    "checker",
-    "synthesis",
-    "posttrain_data",
-)
-
-
 def provenance_params(wildcards):
-    """Config values on a score's lineage and the model specs behind it, for its manifest."""
-    target = config["targets"][wildcards.target]
-    lineage = {"evaluation": config["evaluation"], "target": target}
-    models = {"target": given_model(wildcards)}
-    if wildcards.variant not in GIVEN_VARIANTS:
-        lineage.update(
-            recipes=recipe_chain(wildcards.variant),
-            posttrain_settings=posttrain_settings(wildcards),
-            on_bad_record=config["on_bad_record"],
-            **{key: config[key] for key in LINEAGE_SECTIONS},
-            domain=config["domains"][wildcards.domain],
-        )
-        models.update(
-            synthesizer=synthesizer_spec(), checker=config["checker"]["model"]
-        )
-    if any(is_tiny(m) for m in models.values()):
-        lineage["tiny_models"] = config["tiny_models"]
-    return {"config": lineage, "models": models}
+    return W.lineage(config, wildcards.domain, wildcards.target, wildcards.variant)
 
 
 # --- generation backends --------------------------------------------------------------------------
 
 
-def backend_params(backend, max_model_len):
-    """Engine options and interpreter of a generation backend: vLLM's come from the ``vllm`` section
-    and the stage's context length."""
-    if backend != "vllm":
-        return {"options": {"max_model_len": max_model_len}, "python": None}
-    options = {
-        k: v for k, v in config["vllm"].items() if k != "python" and v is not None
-    }
-    return {
-        "options": {**options, "max_model_len": max_model_len},
-        "python": config["vllm"]["python"],
-    }
+def engine(backend, max_model_len):
+    return W.engine(config, backend, max_model_len)
 
 
 def backend_env(backend):

@@ -25,7 +25,7 @@ rule predict:
     input:
         unpack(eval_inputs),
     output:
-        directory("results/{domain}/predictions/{target}/{variant}"),
+        predictions=directory("results/{domain}/predictions/{target}/{variant}"),
     log:
         "logs/{domain}/predict/{target}/{variant}.log",
     benchmark:
@@ -41,13 +41,9 @@ rule predict:
         tasks=lambda wildcards: domain_tasks(wildcards.domain),
         rows_files=lambda wildcards: benchmark_rows(wildcards.domain),
         definitions=lambda wildcards: benchmark_definitions(wildcards.domain),
-        backend=config["evaluation"]["backend"],
-        backend_options=backend_params(
+        engine=engine(
             config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
-        )["options"],
-        python=backend_params(
-            config["evaluation"]["backend"], config["evaluation"]["max_model_len"]
-        )["python"],
+        ),
         max_new_tokens_cap=config["evaluation"]["max_new_tokens_cap"],
         on_bad_record=config["on_bad_record"],
         chunk_size=config["chunk_size"],
@@ -55,22 +51,28 @@ rule predict:
         "../scripts/predict.py"
 
 
-rule score:
+rule score_predictions:
     input:
         unpack(provenance_inputs),
         predictions="results/{domain}/predictions/{target}/{variant}",
     output:
-        directory("results/{domain}/scores/{target}/{variant}"),
+        scores=directory("results/{domain}/scores/{target}/{variant}"),
     log:
-        "logs/{domain}/score/{target}/{variant}.log",
+        "logs/{domain}/score_predictions/{target}/{variant}.log",
     conda:
         "../envs/main.yaml"
     params:
         tasks=lambda wildcards: domain_tasks(wildcards.domain),
         definitions=lambda wildcards: benchmark_definitions(wildcards.domain),
-        provenance=provenance_params,
+        lineage=lambda wildcards, input: {
+            role: [files] if isinstance(files, str) else list(files)
+            for role, files in input.items()
+            if role != "predictions"
+        },
+        config=lambda wildcards: provenance_params(wildcards)["config"],
+        models=lambda wildcards: provenance_params(wildcards)["models"],
     script:
-        "../scripts/score.py"
+        "../scripts/score_predictions.py"
 
 
 rule report:

@@ -5,7 +5,7 @@ rule build_tiny_model:
     input:
         corpus=config["tiny_models"]["corpus"],
     output:
-        directory("resources/models/tiny/{family}"),
+        model=directory(f"{W.TINY_DIR}/{{family}}"),
     log:
         "logs/models/build_tiny_{family}.log",
     benchmark:
@@ -15,24 +15,24 @@ rule build_tiny_model:
     conda:
         "../envs/main.yaml"
     params:
-        seed=config["tiny_models"]["seed"],
+        random_seed=config["tiny_models"]["seed"],
         vocab_size=config["tiny_models"]["vocab_size"],
     script:
         "../scripts/build_tiny_model.py"
 
 
-rule warm_up_tiny_checker:
+rule warm_up_checker:
     input:
-        base="resources/models/tiny/llama",
+        base=model_path("tiny:llama"),
         seed="results/seed/seed.json",
         template=checker_template(),
     output:
         model=directory("resources/models/tiny-checker"),
         loss="resources/models/tiny-checker.loss.json",
     log:
-        "logs/models/warm_up_tiny_checker.log",
+        "logs/models/warm_up_checker.log",
     benchmark:
-        "results/benchmarks/models/warm_up_tiny_checker.tsv"
+        "results/benchmarks/models/warm_up_checker.tsv"
     conda:
         "../envs/main.yaml"
     params:

@@ -5,7 +5,7 @@ rule posttrain:
     input:
         unpack(posttrain_inputs),
     output:
-        model=directory("results/{domain}/models/{recipe}/{target}"),
+        checkpoint=directory("results/{domain}/models/{recipe}/{target}"),
         loss="results/{domain}/models/{recipe}/{target}.loss.json",
         loss_png=report(
             "results/{domain}/models/{recipe}/{target}.loss.png",
@@ -30,4 +30,4 @@ rule posttrain:
             f"training loss: {wildcards.domain} · {wildcards.recipe} · {wildcards.target}"
         ),
     script:
-        "../scripts/post_train.py"
+        "../scripts/posttrain.py"

@@ -15,7 +15,7 @@ rule posttrain_data:
         "../envs/main.yaml"
     params:
         dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
-        seed=config["posttrain_data"]["seed"],
+        random_seed=config["posttrain_data"]["seed"],
         keep_caption_without_task=config["posttrain_data"]["keep_caption_without_task"],
     script:
         "../scripts/posttrain_data.py"
@@ -30,7 +30,7 @@ rule data_summary:
             "results/{{domain}}/posttrain_data/{recipe}/data.json", recipe=DATA_RECIPES
         ),
     output:
-        "results/{domain}/stats.json",
+        summary="results/{domain}/stats.json",
     log:
         "logs/{domain}/data_summary.log",
     conda:

@@ -42,7 +42,7 @@ rule synthesize:
         shard="results/{domain}/shards/{scatteritem}.jsonl",
         model=synthesizer_input(),
     output:
-        "results/{domain}/synthesized/{scatteritem}.jsonl",
+        synthesized="results/{domain}/synthesized/{scatteritem}.jsonl",
     log:
         "logs/{domain}/synthesize/{scatteritem}.log",
     benchmark:
@@ -51,13 +51,9 @@ rule synthesize:
         backend_env(config["synthesis"]["backend"])
     params:
         model=model_param(synthesizer_model()),
-        backend=config["synthesis"]["backend"],
-        backend_options=backend_params(
+        engine=engine(
             config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
-        )["options"],
-        python=backend_params(
-            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
-        )["python"],
+        ),
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
         on_bad_record=config["on_bad_record"],
@@ -68,7 +64,7 @@ rule synthesize:
 
 rule parse_and_pair:
     input:
-        "results/{domain}/synthesized/{scatteritem}.jsonl",
+        synthesized="results/{domain}/synthesized/{scatteritem}.jsonl",
     output:
         triplets="results/{domain}/triplets/{scatteritem}.jsonl",
         stats="results/{domain}/triplets/{scatteritem}.stats.json",
@@ -96,13 +92,9 @@ rule consistency_filter:
         backend_env(config["synthesis"]["backend"])
     params:
         model=model_param(checker_model()),
-        backend=config["synthesis"]["backend"],
-        backend_options=backend_params(
+        engine=engine(
             config["synthesis"]["backend"], config["checker"]["max_model_len"]
-        )["options"],
-        python=backend_params(
-            config["synthesis"]["backend"], config["checker"]["max_model_len"]
-        )["python"],
+        ),
         max_new_tokens=config["checker"]["max_new_tokens"],
         chunk_size=config["chunk_size"],
     script:
@@ -112,7 +104,7 @@ rule consistency_filter:
 rule merge_tasks:
     input:
         judged=gather.shard("results/{{domain}}/judged/{scatteritem}.jsonl"),
-        stats=gather.shard("results/{{domain}}/judged/{scatteritem}.stats.json"),
+        shard_stats=gather.shard("results/{{domain}}/judged/{scatteritem}.stats.json"),
     output:
         tasks="results/{domain}/tasks.jsonl",
         stats="results/{domain}/tasks.stats.json",

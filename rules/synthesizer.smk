@@ -16,17 +16,17 @@ rule synthesizer_set:
     params:
         blank_ratio=config["synthesizer_set"]["blank_ratio"],
         dev_ratio=config["synthesizer_set"]["dev_ratio"],
-        seed=config["synthesizer_set"]["seed"],
+        random_seed=config["synthesizer_set"]["seed"],
     script:
         "../scripts/synthesizer_set.py"
 
 
 rule tune_synthesizer:
     input:
-        model=model_input(config["synthesizer"]["base"]),
+        model=model_files(config["synthesizer"]["base"]),
         train="results/synthesizer/train.json",
     output:
-        model=directory("results/synthesizer/checkpoint"),
+        checkpoint=directory("results/synthesizer/checkpoint"),
         loss="results/synthesizer/loss.json",
         loss_png="results/synthesizer/loss.png",
     log:
@@ -48,9 +48,9 @@ rule synthesizer_effect:
     input:
         shards=gather.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
         tuned=gather.shard("results/{{domain}}/synthesized/{scatteritem}.jsonl"),
-        model=model_input(config["synthesizer"]["base"]),
+        model=model_files(config["synthesizer"]["base"]),
     output:
-        "results/{domain}/synthesizer_effect.json",
+        effect="results/{domain}/synthesizer_effect.json",
     log:
         "logs/{domain}/synthesizer_effect.log",
     benchmark:
@@ -60,13 +60,9 @@ rule synthesizer_effect:
     params:
         base=model_param(model_path(config["synthesizer"]["base"])),
         max_pairs=config["synthesizer"]["untuned_check_pairs"],
-        backend=config["synthesis"]["backend"],
-        backend_options=backend_params(
+        engine=engine(
             config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
-        )["options"],
-        python=backend_params(
-            config["synthesis"]["backend"], config["synthesis"]["max_model_len"]
-        )["python"],
+        ),
         max_new_tokens=config["synthesis"]["max_new_tokens"],
         double_bos=config["synthesizer"]["double_bos"],
         chunk_size=config["chunk_size"],

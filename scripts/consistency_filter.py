@@ -1,20 +1,5 @@
-"""Snakemake script: Judge every triplet with the checker; ``consistent`` is true only for a 'yes'."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule consistency_filter: runs adamllm.stages.consistency_filter (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.consistency_filter,
-    triplets=snakemake.input.triplets,
-    model=snakemake.params.model,
-    out=snakemake.output.judged,
-    stats_out=snakemake.output.stats,
-    template=snakemake.input.template,
-    backend=snakemake.params.backend,
-    backend_options=dict(snakemake.params.backend_options),
-    python=snakemake.params.python,
-    max_new_tokens=snakemake.params.max_new_tokens,
-    chunk_size=snakemake.params.chunk_size,
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

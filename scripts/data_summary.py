@@ -1,15 +1,5 @@
-"""Snakemake script: item counts through the data stages, pairs → parsed → paired → judged → records."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule data_summary: runs adamllm.stages.data_summary (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.summarize,
-    pairs_stats=snakemake.input.pairs,
-    parse_stats=list(snakemake.input.parsed),
-    filter_stats=snakemake.input.judged,
-    posttrain_files=list(snakemake.input.posttrain),
-    out=snakemake.output[0],
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

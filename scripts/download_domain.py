@@ -1,13 +1,5 @@
-"""Snakemake script: fetch a domain's image-caption pairs and image archive at a pinned revision."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule download_domain: runs adamllm.stages.download_domain (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.download_domain,
-    hub=dict(snakemake.params.hub),
-    pairs=snakemake.output.pairs,
-    image_dir=snakemake.output.image_dir,
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

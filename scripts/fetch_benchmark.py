@@ -1,14 +1,5 @@
-"""Snakemake script: a benchmark's test split from the hub at a pinned revision, kept as local rows."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule fetch_benchmark: runs adamllm.stages.fetch_benchmark (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.fetch_benchmark,
-    task=snakemake.wildcards.task,
-    revision=snakemake.params.revision,
-    out=snakemake.output.rows,
-    definitions=dict(snakemake.params.definitions),
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -1,14 +1,5 @@
-"""Snakemake script: Concatenate the judged shards in shard order and add up their stats."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule merge_tasks: runs adamllm.stages.merge_tasks (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.merge_shards,
-    shards=list(snakemake.input.judged),
-    stats_files=list(snakemake.input.stats),
-    out=snakemake.output.tasks,
-    stats_out=snakemake.output.stats,
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -1,13 +1,5 @@
-"""Snakemake script: Parse each continuation into QA turns and pair them into at most one triplet per image."""
-# ruff: noqa: F821  (snakemake is injected by the script directive)
+"""Snakemake script of rule parse_and_pair: runs adamllm.stages.parse_and_pair (adamllm.smk.run_stage)."""
 
-from adamllm import stages
-from adamllm.smk import run_logged
+from adamllm.smk import run_stage
 
-run_logged(
-    snakemake,
-    stages.parse_and_pair,
-    synthesized=snakemake.input[0],
-    out=snakemake.output.triplets,
-    stats_out=snakemake.output.stats,
-)
+run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -118,12 +118,12 @@ def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus)
            "PATH": f"{stand_in_srun.parent}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
     result = subprocess.run(
         [sys.executable, "-m", "adamllm.cli", "tune-synthesizer", str(tmp_path / "base"), str(tmp_path / "train.json"),
-         "--out", str(tmp_path / "out"), "--loss-out", str(tmp_path / "loss.json"),
+         "--checkpoint", str(tmp_path / "out"), "--loss", str(tmp_path / "loss.json"),
          "--loss-png", str(tmp_path / "loss.png"), "--tuning", json.dumps(CPU_TUNING)],
         env=env, capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "training on 2 process(es)" in result.stderr
     launched = json.loads((tmp_path / "srun.json").read_text())["command"]
-    assert launched[4:8] == ["-m", "torch.distributed.run", "-m", "adamllm.cli"]
+    assert launched[4:9] == ["-m", "torch.distributed.run", "-m", "adamllm.stages", "tune_synthesizer"]
     assert (tmp_path / "out" / "config.json").exists() and len(json.loads((tmp_path / "loss.json").read_text())) == 2

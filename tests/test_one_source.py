@@ -2,15 +2,17 @@
 
 import dataclasses
 import inspect
+import typing
 
 import pytest
 import yaml
 from conftest import ROOT
 
 from adamllm import stages
-from adamllm.backends import BACKENDS
+from adamllm.backends import BACKENDS, Engine
 from adamllm.families import FAMILIES
 from adamllm.posttrain import TRAINING_RECIPES
+from adamllm.posttrain_data import DATA_RECIPES
 from adamllm.tuning import TuningSettings
 
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
@@ -42,24 +44,44 @@ def test_tuning_defaults_are_the_packages():
         assert value["default"] == fields[key], key
 
 
+ENGINE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Engine)}
+
+
 @pytest.mark.parametrize(
     "key,function,parameter",
     [
         ("synthesis.max_new_tokens", stages.synthesize, "max_new_tokens"),
-        ("synthesis.backend", stages.synthesize, "backend"),
         ("synthesizer.double_bos", stages.synthesize, "double_bos"),
         ("synthesizer.train_instructions", stages.tune_synthesizer, "train_instructions"),
+        ("synthesizer_set.blank_ratio", stages.synthesizer_set, "blank_ratio"),
+        ("synthesizer_set.dev_ratio", stages.synthesizer_set, "dev_ratio"),
+        ("synthesizer_set.seed", stages.synthesizer_set, "random_seed"),
         ("checker.max_new_tokens", stages.consistency_filter, "max_new_tokens"),
+        ("checker.warmup.max_steps", stages.warm_up_checker, "max_steps"),
+        ("checker.warmup.learning_rate", stages.warm_up_checker, "learning_rate"),
         ("chunk_size", stages.synthesize, "chunk_size"),
         ("chunk_size", stages.predict, "chunk_size"),
         ("on_bad_record", stages.prepare_seed, "on_bad_record"),
         ("allow_images_outside_dir", stages.shard_pairs, "allow_images_outside_dir"),
-        ("posttrain_data.seed", stages.format_posttrain, "seed"),
-        ("posttrain_data.keep_caption_without_task", stages.format_posttrain, "keep_caption_without_task"),
-        ("tiny_models.seed", stages.build_tiny, "seed"),
-        ("tiny_models.vocab_size", stages.build_tiny, "vocab_size"),
-        ("evaluation.backend", stages.predict, "backend"),
+        ("posttrain_data.seed", stages.posttrain_data, "random_seed"),
+        ("posttrain_data.keep_caption_without_task", stages.posttrain_data, "keep_caption_without_task"),
+        ("tiny_models.seed", stages.build_tiny_model, "random_seed"),
+        ("tiny_models.vocab_size", stages.build_tiny_model, "vocab_size"),
+        ("evaluation.max_new_tokens_cap", stages.predict, "max_new_tokens_cap"),
     ],
 )
 def test_schema_defaults_are_the_stages_defaults(key, function, parameter):
     assert node(key)["default"] == default_of(function, parameter)
+
+
+@pytest.mark.parametrize("key", ["synthesis.backend", "evaluation.backend"])
+def test_schema_backend_default_is_the_engines(key):
+    assert node(key)["default"] == ENGINE_DEFAULTS["backend"]
+
+
+def test_stage_enums_are_the_registries():
+    """The command line's choices come from the stages' signatures: those are the registries too."""
+    hints = typing.get_type_hints(stages.posttrain_data)
+    assert typing.get_args(hints["recipe"]) == DATA_RECIPES
+    assert typing.get_args(typing.get_type_hints(Engine)["backend"]) == BACKENDS
+    assert typing.get_args(stages.OnBadRecord) == tuple(node("on_bad_record")["enum"])

@@ -84,7 +84,7 @@ def test_synthesis_setting_reruns_synthesis_and_downstream_only(demo, tmp_path):
         "data_summary",
         "posttrain",
         "predict",
-        "score",
+        "score_predictions",
         "report",
         "all",
     }
@@ -97,7 +97,7 @@ def test_family_hyperparameter_retrains_only_that_family(demo, tmp_path):
     override.write_text("posttrain:\n  families:\n    qwen2_vl:\n      learning_rate: 5.0e-4\n")
     output = snakemake(demo, "-n", "--cores", "2", "--configfile", "config/config.yaml", str(override))
     jobs = planned_jobs(output)
-    assert set(jobs) == {"posttrain", "predict", "score", "report", "all"}
+    assert set(jobs) == {"posttrain", "predict", "score_predictions", "report", "all"}
     retrained = re.findall(r"rule posttrain:.*?wildcards: domain=(\w+), recipe=(\w+), target=(\w+)", output, re.S)
     recipes = {"single_stage", "caption_only", "two_stage"}
     assert sorted(retrained) == sorted((d, r, "qwen2_vl_2b") for d in ("biomed", "food") for r in recipes)

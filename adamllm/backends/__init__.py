@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
 from adamllm.backends.base import GenerationBackend, Request, Sampling
 
 BACKENDS = ("transformers", "vllm")
 SHARED_OPTIONS = ("dtype", "max_model_len")  # engine options both backends take
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What a generating stage runs on: one setting, from the rule's ``engine`` param to the command line."""
+
+    backend: Literal[BACKENDS] = field(
+        default="vllm", metadata={"help": "generation backend: vllm, the paper's engine; transformers runs anywhere"}
+    )
+    options: dict = field(
+        default_factory=dict, metadata={"help": "engine options as JSON (max_model_len, vLLM's engine settings)"}
+    )
+    python: str | None = field(
+        default=None, metadata={"help": "the interpreter holding the backend (the stage re-runs itself there)"}
+    )
+
+    @classmethod
+    def of(cls, value) -> Engine:
+        """An engine from itself, a dict of its fields (a rule's param, JSON), or None (the defaults)."""
+        return value if isinstance(value, cls) else cls(**(value or {}))
+
+    def here(self) -> dict:
+        """This engine's fields for a stage run in ``python`` itself (which must not re-run it again)."""
+        return {**asdict(self), "python": None}
+
+    def load(self, model, family: str) -> GenerationBackend:
+        return load_backend(self.backend, str(model), family, **self.options)
 
 
 def resolve_backend(name: str, family: str, options: dict) -> tuple[str, dict]:
@@ -45,4 +75,4 @@ def load_backend(name: str, model_path: str, family: str, **options) -> Generati
         raise BadInputError(model_path, f"cannot load the {family} model: {reason}") from err
 
 
-__all__ = ["BACKENDS", "GenerationBackend", "Request", "Sampling", "load_backend", "resolve_backend"]
+__all__ = ["BACKENDS", "Engine", "GenerationBackend", "Request", "Sampling", "load_backend", "resolve_backend"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from adamllm.backends import Request, Sampling, load_backend
+from adamllm.backends import Engine, Request, Sampling
 from adamllm.errors import BadInputError, RecordPolicy
 from adamllm.evaluation.tasks import Benchmark, get_benchmark, internal_row, validate_row
 from adamllm.families import get_family
@@ -59,8 +59,8 @@ def evaluation_sampling(family, max_new_tokens: int) -> Sampling:
     return Sampling(max_new_tokens=max_new_tokens, stop=get_family(family).chat.stop)
 
 
-def predict(model, family, tasks, outs, rows_files: dict, backend="vllm", max_new_tokens_cap=None,
-            backend_options=None, on_bad_record="stop", chunk_size=512, definitions=None) -> dict:  # fmt: skip
+def predict(model, family, tasks, outs, rows_files: dict, engine: Engine, max_new_tokens_cap=None, on_bad_record="stop",
+            chunk_size=512, definitions=None) -> dict:  # fmt: skip
     """Greedy predictions of a model on each task's rows (``rows_files``: task → JSONL file); one JSONL per
     task with the input row, its task and ``pred``. The rows of all tasks are worked through in chunks kept
     in a progress store beside the first output's folder (adamllm.progress), images opened per chunk.
@@ -74,17 +74,17 @@ def predict(model, family, tasks, outs, rows_files: dict, backend="vllm", max_ne
         items += [{**row, "task": benchmark.name} for row in load_local_rows(benchmark, rows_files[task], policy)]
         skipped[task] = dict(policy.skipped)
         files.append(rows_files[task])
-    engine = None
+    backend = None
 
     def work(chunk):
-        nonlocal engine
-        engine = engine or load_backend(backend, str(model), family, **(backend_options or {}))
+        nonlocal backend
+        backend = backend or engine.load(model, family)
         preds = {}
         for task in dict.fromkeys(row["task"] for row in chunk):  # one sampling per task, in order
             rows = [row for row in chunk if row["task"] == task]
-            requests = [Request(chat_prompt(engine, row["input"]), row["image"]) for row in rows]
+            requests = [Request(chat_prompt(backend, row["input"]), row["image"]) for row in rows]
             sampling = evaluation_sampling(family, answer_limit(task, max_new_tokens_cap, definitions))
-            preds.update(zip((id(r) for r in rows), engine.generate(requests, sampling), strict=True))
+            preds.update(zip((id(r) for r in rows), backend.generate(requests, sampling), strict=True))
         return [{**row, "pred": preds[id(row)]} for row in chunk]
 
     def write(rows):
@@ -96,8 +96,8 @@ def predict(model, family, tasks, outs, rows_files: dict, backend="vllm", max_ne
         for task in by_task.keys() - written:  # every row skipped: an empty file, the skips counted
             write_jsonl(by_task[task], [])
 
-    settings = {"stage": "predict", "family": family, "tasks": list(tasks), "backend": backend,
-                "options": backend_options, "cap": max_new_tokens_cap, "on_bad_record": on_bad_record}  # fmt: skip
+    settings = {"stage": "predict", "family": family, "tasks": list(tasks), "engine": engine.here(),
+                "cap": max_new_tokens_cap, "on_bad_record": on_bad_record}  # fmt: skip
     key = progress_key([*files, model], settings)
     run_chunked(items, work, Path(outs[0]).parent, key, chunk_size, f"predict {family} {Path(model).name}", write)
     return skipped
