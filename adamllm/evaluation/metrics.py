@@ -109,40 +109,64 @@ def _words(sentences: list[str]) -> list[str]:
     return [word for sentence in sentences for word in sentence.split(" ")]
 
 
-def _lcs_words(reference: list[str], candidate: list[str]) -> set[str]:
-    """The words of one longest common subsequence, backtracked as the ``rouge`` package does."""
-    n, m = len(reference), len(candidate)
-    table = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            if reference[i - 1] == candidate[j - 1]:
-                table[i][j] = table[i - 1][j - 1] + 1
-            else:
-                table[i][j] = max(table[i - 1][j], table[i][j - 1])
-    words, i, j = set(), n, m
+def _positions(words: list[str]) -> dict[str, int]:
+    """Word → bit mask of where it occurs in ``words`` (bit j for ``words[j]``)."""
+    masks: dict[str, int] = {}
+    for position, word in enumerate(words):
+        masks[word] = masks.get(word, 0) | 1 << position
+    return masks
+
+
+def _lcs_rows(reference: list[str], positions: dict[str, int], width: int) -> list[int]:
+    """The LCS table of ``reference`` against the candidate whose ``_positions`` are given, row by row, as bit
+    masks: bit j - 1 of row i is set where table[i][j] = table[i][j - 1] + 1, so table[i][j] is the number of
+    bits set below bit j. Bit-parallel (Hyyrö 2004), one step per reference word."""
+    full = (1 << width) - 1
+    ones = full  # the complement of the increments
+    rows = [0]
+    for word in reference:
+        matches = ones & positions.get(word, 0)
+        ones = ((ones + matches) | (ones - matches)) & full
+        rows.append(ones ^ full)
+    return rows
+
+
+def _lcs_words(reference: list[str], candidate: list[str], positions: dict[str, int] | None = None) -> set[str]:
+    """The words of one longest common subsequence, backtracked as the ``rouge`` package does
+    (``positions``: the candidate's ``_positions``, when already known)."""
+    rows = _lcs_rows(reference, positions or _positions(candidate), len(candidate))
+    words, i, j = set(), len(reference), len(candidate)
+    length = rows[i].bit_count()  # table[i][j] along the way
     while i > 0 and j > 0:
         if reference[i - 1] == candidate[j - 1]:
             words.add(reference[i - 1])
-            i, j = i - 1, j - 1
-        elif table[i - 1][j] > table[i][j - 1]:
-            i -= 1
+            i, j, length = i - 1, j - 1, length - 1
+            continue
+        up, left = (rows[i - 1] & ((1 << j) - 1)).bit_count(), length - (rows[i] >> (j - 1) & 1)
+        if up > left:
+            i, length = i - 1, up
         else:
-            j -= 1
+            j, length = j - 1, left
     return words
 
 
 def rouge_l(prediction: str, label: str) -> float:
     """ROUGE-L F as the ``rouge`` package computes it (summary level, sentences split on '.', distinct words).
 
-    Where that package raises (a side without sentences), the score is 0.
+    Where that package raises (a side without sentences), the score is 0. A sentence pair whose shared words
+    are all in the union already cannot add to it, and is skipped.
     """
     hypothesis, reference = _sentences(prediction), _sentences(label)
     if not hypothesis or not reference:
         return 0.0
+    candidates = [(words, _positions(words)) for words in (sentence.split(" ") for sentence in hypothesis)]
     union: set[str] = set()
     for sentence in reference:
-        for candidate in hypothesis:
-            union |= _lcs_words(sentence.split(" "), candidate.split(" "))
+        words = sentence.split(" ")
+        distinct = set(words)
+        for candidate, positions in candidates:
+            if not distinct.intersection(positions) <= union:
+                union |= _lcs_words(words, candidate, positions)
     recall = len(union) / len(set(_words(reference)))
     precision = len(union) / len(set(_words(hypothesis)))
     return 2.0 * ((precision * recall) / (precision + recall + 1e-8))
