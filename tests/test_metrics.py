@@ -103,6 +103,34 @@ def test_multiple_choice_falls_back_to_a_seeded_random_choice():
     assert metrics.parse_choice("lun", list("ABCD"), ABCD, seed=7)[1] is True  # " lun ": too short for text matching
 
 
+def plain_parse_choice(response, choices, option_texts, seed):
+    """parse_choice as docs/method.md states it, each test written out in full."""
+    for character in metrics.EDGE_CHARACTERS:
+        response = response.strip(character)
+    response = f" {response} "
+    found = [(response.rfind(f"({c})"), c) for c in choices if f"({c})" in response]
+    found = found or [(response.rfind(f" {c} "), c) for c in choices if f" {c} " in response]
+    if not found and len(response) > 5:
+        found = [(response.lower().rfind(text.lower()), c) for c, text in option_texts.items()
+                 if text.lower() in response.lower()]  # fmt: skip
+    if not found:
+        return random.Random(seed).choice(choices), True
+    return max(found, key=lambda position_choice: position_choice[0])[1], False
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_multiple_choice_over_a_class_list_matches_the_plain_statement(seed):
+    from adamllm.evaluation.tasks import food101_options
+
+    options = food101_options()
+    rng = random.Random(seed)
+    pieces = [*rng.sample(list(options.values()), 8), *rng.sample(list(options), 8), "(3)", "(", "Pizza", "İ", ".", " "]
+    for index in range(300):
+        response = "".join(rng.choice(pieces) + rng.choice(["", " ", ", "]) for _ in range(rng.randrange(5)))
+        expected = plain_parse_choice(response, list(options), options, index)
+        assert metrics.parse_choice(response, list(options), options, index) == expected, response
+
+
 def test_multi_label_longest_names_first():
     names = metrics.longest_first(foodseg103_names())
     assert metrics.parse_labels("An egg tart.", names) == {2}  # not also "egg"

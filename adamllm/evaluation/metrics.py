@@ -41,20 +41,21 @@ def parse_choice(response: str, choices: list[str], option_texts: dict[str, str]
     for character in EDGE_CHARACTERS:
         response = response.strip(character)
     response = f" {response} "
-    candidates = [c for c in choices if f"({c})" in response]
+    candidates = [c for c in choices if f"({c})" in response] if "(" in response else []
     by_bracket = bool(candidates)
     if not candidates:
         candidates = [c for c in choices if f" {c} " in response]
     by_text = False
+    lowered = response.lower()
     if not candidates and len(response) > 5:
-        candidates = [c for c, text in option_texts.items() if text.lower() in response.lower()]
+        candidates = [c for c, text in option_texts.items() if text.lower() in lowered]
         by_text = bool(candidates)
     if not candidates:
         return random.Random(seed).choice(choices), True
     if len(candidates) == 1:
         return candidates[0], False
     if by_text:
-        positions = [response.lower().rfind(option_texts[c].lower()) for c in candidates]
+        positions = [lowered.rfind(option_texts[c].lower()) for c in candidates]
     elif by_bracket:
         positions = [response.rfind(f"({c})") for c in candidates]
     else:
