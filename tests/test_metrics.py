@@ -236,14 +236,18 @@ def textbook_rouge_l(prediction, label):
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_bit_parallel_lcs_backtracks_the_textbook_table_path(seed):
+def test_bit_parallel_lcs_finds_the_words_of_the_textbook_table_path(seed):
     """Small alphabets give many ties; lengths past 64 words need more than one machine word."""
     rng = random.Random(seed)
     for _ in range(100):
         alphabet = [f"w{k}" for k in range(rng.randint(1, 6))] + [""]
         reference = rng.choices(alphabet, k=rng.randrange(0, 150 if rng.random() < 0.2 else 12))
         candidate = rng.choices(alphabet, k=rng.randrange(0, 150 if rng.random() < 0.2 else 12))
-        assert metrics._lcs_words(reference, candidate) == textbook_lcs_words(reference, candidate)
+        shared = set(reference) & set(candidate)
+        expected = textbook_lcs_words(reference, candidate)
+        assert metrics._lcs_words(reference, candidate, shared) == expected
+        wanted = set(rng.sample(sorted(shared), rng.randrange(len(shared) + 1)))
+        assert metrics._lcs_words(reference, candidate, wanted) == expected & wanted
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -132,15 +132,21 @@ def _lcs_rows(reference: list[str], positions: dict[str, int], width: int) -> li
     return rows
 
 
-def _lcs_words(reference: list[str], candidate: list[str], positions: dict[str, int] | None = None) -> set[str]:
-    """The words of one longest common subsequence, backtracked as the ``rouge`` package does
-    (``positions``: the candidate's ``_positions``, when already known)."""
+def _lcs_words(
+    reference: list[str], candidate: list[str], wanted: set[str], positions: dict[str, int] | None = None
+) -> set[str]:
+    """Which of the ``wanted`` words are on the longest common subsequence the ``rouge`` package backtracks;
+    the backtracking stops once all are found (``positions``: the candidate's ``_positions``, if known)."""
     rows = _lcs_rows(reference, positions or _positions(candidate), len(candidate))
-    words, i, j = set(), len(reference), len(candidate)
+    found: set[str] = set()
+    i, j = len(reference), len(candidate)
     length = rows[i].bit_count()  # table[i][j] along the way
     while i > 0 and j > 0:
         if reference[i - 1] == candidate[j - 1]:
-            words.add(reference[i - 1])
+            if reference[i - 1] in wanted:
+                found.add(reference[i - 1])
+                if len(found) == len(wanted):
+                    break
             i, j, length = i - 1, j - 1, length - 1
             continue
         up, left = (rows[i - 1] & ((1 << j) - 1)).bit_count(), length - (rows[i] >> (j - 1) & 1)
@@ -148,26 +154,32 @@ def _lcs_words(reference: list[str], candidate: list[str], positions: dict[str, 
             i, length = i - 1, up
         else:
             j, length = j - 1, left
-    return words
+    return found
 
 
 def rouge_l(prediction: str, label: str) -> float:
     """ROUGE-L F as the ``rouge`` package computes it (summary level, sentences split on '.', distinct words).
 
-    Where that package raises (a side without sentences), the score is 0. A sentence pair whose shared words
-    are all in the union already cannot add to it, and is skipped.
+    Where that package raises (a side without sentences), the score is 0. A sentence pair can add only shared
+    words not yet in the union: it is skipped when there are none, and its LCS is followed only until all
+    are found.
     """
     hypothesis, reference = _sentences(prediction), _sentences(label)
     if not hypothesis or not reference:
         return 0.0
+    hypothesis_words = set(_words(hypothesis))
     candidates = [(words, _positions(words)) for words in (sentence.split(" ") for sentence in hypothesis)]
     union: set[str] = set()
     for sentence in reference:
         words = sentence.split(" ")
-        distinct = set(words)
+        fresh = hypothesis_words.intersection(words) - union  # the words this sentence could still add
         for candidate, positions in candidates:
-            if not distinct.intersection(positions) <= union:
-                union |= _lcs_words(words, candidate, positions)
+            if not fresh:
+                break
+            if not fresh.isdisjoint(positions):
+                found = _lcs_words(words, candidate, fresh.intersection(positions), positions)
+                union |= found
+                fresh -= found
     recall = len(union) / len(set(_words(reference)))
-    precision = len(union) / len(set(_words(hypothesis)))
+    precision = len(union) / len(hypothesis_words)
     return 2.0 * ((precision * recall) / (precision + recall + 1e-8))
