@@ -84,7 +84,10 @@ def indented_json(value) -> str:
 
 
 def write_json(path, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically."""
+    """Write ``data`` as indented JSON, atomically (a list item by item, never whole in memory as text)."""
+    if isinstance(data, list | tuple):
+        write_json_list(path, data)
+        return
     with atomic_write(path) as handle:
         handle.write(indented_json(data))
         handle.write("\n")

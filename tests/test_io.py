@@ -28,13 +28,24 @@ def random_value(rng: random.Random, depth: int = 0):
     return None
 
 
-def test_streamed_list_bytes_equal_write_json(tmp_path):
+def test_streamed_list_bytes_equal_write_json_and_json_dumps(tmp_path):
     rng = random.Random(7)
     for case in range(200):
         items = [random_value(rng) for _ in range(rng.randrange(5))]
+        expected = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode()
         write_json(tmp_path / "whole.json", items)
         assert write_json_list(tmp_path / "streamed.json", iter(items)) == len(items)
-        assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes(), (case, items)
+        assert (tmp_path / "streamed.json").read_bytes() == expected, (case, items)
+        assert (tmp_path / "whole.json").read_bytes() == expected, (case, items)
+
+
+def test_write_json_of_a_value_that_is_not_a_list(tmp_path):
+    rng = random.Random(8)
+    for case in range(50):
+        value = {"items": [random_value(rng) for _ in range(3)], "n": case} if case % 2 else random_value(rng)
+        write_json(tmp_path / "value.json", value)
+        expected = json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+        assert (tmp_path / "value.json").read_text(encoding="utf-8") == expected, (case, value)
 
 
 NUMBERS = [0, -1, 2**70, -(2**64), True, False, None, 0.0, -0.0, 1.5, 1e300, 5e-324, math.inf, -math.inf, math.nan]
