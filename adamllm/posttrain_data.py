@@ -71,6 +71,8 @@ def synthetic_turns(triplet: dict, rng: random.Random, answer: str = "combined")
 def without_placeholder(text: str) -> str:
     """``text`` with every image placeholder removed (``<image>\\n`` first, then bare ``<image>``);
     nothing else changes."""
+    if IMAGE_PLACEHOLDER not in text:  # the common case, one scan
+        return text
     return text.replace(IMAGE_PLACEHOLDER + "\n", "").replace(IMAGE_PLACEHOLDER, "")
 
 

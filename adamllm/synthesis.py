@@ -28,11 +28,14 @@ def parse_qa_turns(text: str) -> list[tuple[str, str]]:
     return turns
 
 
+HINT_LINES = tuple((kind, hint + "\n") for kind, hint in HINTS.items())
+
+
 def _split_hint(question: str) -> tuple[str | None, str]:
     """The hint's kind and the question after the hint line, cut exactly (the rest is not stripped again)."""
-    for kind, hint in HINTS.items():
-        if question.startswith(hint + "\n"):
-            return kind, question[len(hint) + 1 :]
+    for kind, line in HINT_LINES:
+        if question.startswith(line):
+            return kind, question[len(line) :]
     return None, question
 
 

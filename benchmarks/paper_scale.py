@@ -1,13 +1,17 @@
-"""Time and peak memory of the CPU stages at paper scale, on generated inputs of the paper's sizes.
+"""Time and peak memory of the CPU stages at paper scale, on generated inputs of the paper's sizes and lengths.
 
-    .venv/bin/python benchmarks/paper_scale.py                  # 186K seed records, 500K pairs, 25,250 rows
+    .venv/bin/python benchmarks/paper_scale.py                  # 186K seed records, 500K pairs, paper test sets
     .venv/bin/python benchmarks/paper_scale.py --scale 0.01     # a quick look at 1 %
 
 Each step runs in a fresh interpreter; wall seconds and its peak resident memory (ru_maxrss) are printed
-as one table beside the targets (issue: ≤60 s per data stage at 500K, ≤5 s scoring, ≤10 s dry-run and
-no-op rerun). Inputs are synthetic but in the workflow's own formats: seed records as prepare_seed
-writes them, synthesizer continuations in the Llama-3 turn format (a mix that parses, pairs, or not),
-judged shards as the consistency filter writes them, Food101 predictions as predict writes them.
+as one table beside its target at paper scale and whether it is met: ≤15 s per data stage (streamed, so
+memory stays flat), scoring a benchmark's paper test set ≤2 s (Food101's 25,250 rows ≤1 s), ≤10 s for the
+paper DAG's dry-run and no-op rerun. Inputs are synthetic but in the workflow's own formats and of real
+lengths: seed records as prepare_seed writes them; synthesizer continuations of the length the synthesizer
+writes (about 400 tokens of Llama-3 turns: questions answered precisely and informatively, a mix that
+pairs, parses without a pair, is cut by the token limit, or is free text); judged shards as the
+consistency filter writes them; Food101 predictions and Recipe1M recipes (title, ingredients, numbered
+steps: a few hundred words each side) as predict writes them.
 """
 
 from __future__ import annotations
@@ -22,36 +26,83 @@ from pathlib import Path
 
 from adamllm import stages
 from adamllm.evaluation.scoring import score_file
-from adamllm.synth_format import EOT, header
+from adamllm.synth_format import ANSWER_SEPARATOR, EOT, USER_HEADER, hinted_question
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARDS = 64
 
 
-def _turn(role: str, text: str) -> str:
-    return f"{header(role)}{text}{EOT}"
+BIOMED_WORDS = (
+    "the a of and in with at by from into shows showing stained section tissue cells cell nuclei nucleus "
+    "cytoplasm membrane arrow arrows marked region panel image slide biopsy lesion tumor tumour mass cyst "
+    "fibrous stroma epithelium epithelial gland glands vessel vessels blood necrosis inflammation infiltrate "
+    "lymphocytes macrophages neutrophils haematoxylin eosin immunohistochemistry positive negative staining "
+    "magnification scale bar left right upper lower central peripheral large small dense sparse irregular "
+    "round oval elongated dark pale pink blue brown purple contrast enhanced ct mri scan axial coronal "
+    "sagittal view chest abdomen liver lung kidney brain heart bone muscle skin wall thickening nodule "
+    "opacity effusion fracture calcification hyperintense hypointense signal is are was were appears"
+).split()
+FOOD_WORDS = (
+    "the a and with into of to in until over for about minutes heat oven pan bowl skillet pot baking sheet "
+    "preheat mix stir whisk add combine pour bake cook simmer boil fry saute chop slice dice mince season "
+    "serve sprinkle drain cover remove place spread fold beat melt transfer golden brown tender smooth "
+    "flour sugar butter eggs milk salt pepper garlic onion olive oil water cream cheese chicken beef rice "
+    "tomatoes lemon juice vanilla baking powder soda cinnamon parsley basil thyme carrots potatoes broth "
+    "medium large small high low degrees warm hot cold fresh ground chopped sliced minced divided softened"
+).split()
+MEASURES = ("cup", "cups", "tablespoons", "teaspoon", "tsp.", "tbsp.", "ounces", "pound", "cloves", "pinch")
 
 
-def continuation(rng: random.Random, index: int) -> str:
-    """A synthesizer continuation: a precise and an informative answer to one question (pairs), two
-    unrelated questions (parses, no pair), or free text (does not parse)."""
-    question = f"What structure is marked at site {index % 977}?"
+def _words(rng: random.Random, vocab: list[str], low: int, high: int) -> str:
+    return " ".join(rng.choices(vocab, k=rng.randint(low, high)))
+
+
+def _sentences(rng: random.Random, vocab: list[str], count: int, low: int, high: int) -> str:
+    return " ".join(_words(rng, vocab, low, high).capitalize() + "." for _ in range(count))
+
+
+def _question(rng: random.Random) -> str:
+    return f"What {_words(rng, BIOMED_WORDS, 6, 14)}?"
+
+
+def _answers(rng: random.Random) -> dict[str, str]:
+    """A precise answer (a few words) and an informative one (a few sentences) to one question."""
+    return {"precise": _words(rng, BIOMED_WORDS, 1, 5),
+            "informative": _sentences(rng, BIOMED_WORDS, rng.randint(2, 4), 10, 18)}  # fmt: skip
+
+
+def _render(turns: list[tuple[str, str]]) -> str:
+    """Turns as the synthesizer writes them after its prompt (which ends in the user header), EOS removed."""
+    return USER_HEADER.join(f"{question}{ANSWER_SEPARATOR}{answer}{EOT}" for question, answer in turns)
+
+
+def continuation(rng: random.Random) -> str:
+    """A synthesizer continuation of the length it really writes (about 400 tokens): two to four questions,
+    each answered precisely and informatively (pairs), or each answer to a question of its own (parses, no
+    pair); some cut by the token limit mid-turn; or free text (no turn)."""
     kind = rng.random()
-    if kind < 0.15:
-        return f"The image shows tissue number {index}."
-    if kind < 0.35:
-        other = "How many cells are there?"
-        turns = [("Answer with a precise response.\n" + question, "nucleus"),
-                 ("Answer with an informative response.\n" + other, "There are three cells.")]  # fmt: skip
-    else:
-        turns = [("Answer with a precise response.\n" + question, "nucleus"),
-                 ("Answer with an informative response.\n" + question,
-                  "The marked structure is a nucleus, stained dark by haematoxylin.")]  # fmt: skip
-    text = turns[0][0] + EOT + _turn("assistant", turns[0][1])
-    return text + "".join(_turn("user", q) + _turn("assistant", a) for q, a in turns[1:])
+    if kind < 0.1:
+        return _sentences(rng, BIOMED_WORDS, 12, 12, 24)
+    turns = []
+    for _ in range(rng.randint(2, 4)):
+        question, answers = _question(rng), _answers(rng)
+        for style in rng.sample(["precise", "informative"], 2):
+            asked = question if kind >= 0.3 else _question(rng)
+            turns.append((hinted_question(style, asked), answers[style]))
+    text = _render(turns)
+    return text[: text.rindex(" ", 0, len(text) - rng.randint(20, 200))] if kind > 0.9 else text
 
 
-def generate_inputs(folder: Path, seed_records: int, pairs: int, food_rows: int) -> None:
+def recipe(rng: random.Random) -> str:
+    """A Recipe1M-like recipe (a few hundred words): title, ingredient list and numbered instruction steps."""
+    title = _words(rng, FOOD_WORDS, 2, 5).title()
+    ingredients = [f"{rng.randint(1, 4)} {rng.choice(MEASURES)} {_words(rng, FOOD_WORDS, 1, 4)}"
+                   for _ in range(rng.randint(6, 14))]  # fmt: skip
+    steps = [f"{i}. {_sentences(rng, FOOD_WORDS, rng.randint(1, 2), 8, 20)}" for i in range(1, rng.randint(7, 14))]
+    return f"{title}\nIngredients:\n" + "\n".join(ingredients) + "\nInstructions:\n" + "\n".join(steps)
+
+
+def generate_inputs(folder: Path, sizes: dict[str, int]) -> None:
     from adamllm.evaluation.tasks import food101_options
     from adamllm.io import write_json, write_jsonl
 
@@ -62,15 +113,15 @@ def generate_inputs(folder: Path, seed_records: int, pairs: int, food_rows: int)
          "caption": f"A photograph, number {i}, of a scene with several objects.",
          "precise": [[f"What is object {i}?", "a cup"]],
          "informative": [[f"What is object {i}?", "It is a white ceramic cup on a table."]]}
-        for i in range(seed_records)
+        for i in range(sizes["seed"])
     ])  # fmt: skip
+    pairs = sizes["pairs"]
     per_shard = -(-pairs // SHARDS)
     for shard in range(SHARDS):
         ids = range(shard * per_shard, min(pairs, (shard + 1) * per_shard))
         write_jsonl(folder / "synthesized" / f"{shard + 1}-of-{SHARDS}.jsonl", (
             {"id": i, "image": f"images/{i}.jpg", "instruction": "<image>Describe the image.",
-             "caption": f"Histology slide {i}: nuclei stained dark blue among pink cytoplasm.",
-             "pred": continuation(rng, i)}
+             "caption": _sentences(rng, BIOMED_WORDS, rng.randint(1, 4), 8, 20), "pred": continuation(rng)}
             for i in ids
         ))  # fmt: skip
     labels = list(food101_options().values())
@@ -79,7 +130,12 @@ def generate_inputs(folder: Path, seed_records: int, pairs: int, food_rows: int)
         {"id": i, "image": f"food/{i}.jpg", "task": "Food101", "label": labels[i % len(labels)],
          "input": f"What type of food is shown in this image?\nOptions: {options}",
          "pred": labels[(i * 7) % len(labels)] if i % 3 else f"It looks like {labels[i % len(labels)]}."}
-        for i in range(food_rows)
+        for i in range(sizes["food"])
+    ))  # fmt: skip
+    write_jsonl(folder / "Recipe1M.jsonl", (
+        {"id": i, "image": f"recipes/{i}.jpg", "task": "Recipe1M", "label": recipe(rng),
+         "input": "Generate the recipe of the dish in this image.", "pred": recipe(rng)}
+        for i in range(sizes["recipes"])
     ))  # fmt: skip
 
 
@@ -120,13 +176,22 @@ def score_food101(f: Path) -> None:
     score_file("Food101", f / "Food101.jsonl")
 
 
+def score_recipe1m(f: Path) -> None:
+    score_file("Recipe1M", f / "Recipe1M.jsonl")
+
+
+# name → (step, the input size it handles, target seconds at paper scale)
 STEPS = {
-    "synthesizer set": synthesizer_set,
-    "parse + pair (64 shards)": parse_and_pair,
-    "filter-merge": filter_merge,
-    "format post-training data": format_posttrain,
-    "score Food101": score_food101,
+    "synthesizer set": (synthesizer_set, "seed", 15.0),
+    "parse + pair (64 shards)": (parse_and_pair, "pairs", 15.0),
+    "filter-merge": (filter_merge, "pairs", 15.0),
+    "format post-training data": (format_posttrain, "pairs", 15.0),
+    "score Food101": (score_food101, "food", 1.0),
+    "score Recipe1M": (score_recipe1m, "recipes", 2.0),
 }
+PAPER_SIZES = {"seed": 186_000, "pairs": 500_000, "food": 25_250, "recipes": 1_000}
+UNITS = {"seed": "seed records", "pairs": "pairs", "food": "rows", "recipes": "rows"}
+DAG_TARGET_S = 10.0  # the paper DAG's dry-run and no-op rerun
 
 
 def measured(command: list[str], cwd=ROOT) -> dict:
@@ -177,31 +242,27 @@ def main(argv=None) -> None:
     parser.add_argument("--step", help=argparse.SUPPRESS)  # internal: run one step in this process
     args = parser.parse_args(argv)
     if args.step:
-        STEPS[args.step](args.workdir)
+        STEPS[args.step][0](args.workdir)
         return
-    sizes = {"seed": round(186_000 * args.scale), "pairs": round(500_000 * args.scale),
-             "food": round(25_250 * args.scale)}  # fmt: skip
+    sizes = {key: max(1, round(size * args.scale)) for key, size in PAPER_SIZES.items()}
     shutil.rmtree(args.workdir, ignore_errors=True)
     args.workdir.mkdir(parents=True)
     started = time.perf_counter()
-    generate_inputs(args.workdir, sizes["seed"], sizes["pairs"], sizes["food"])
+    generate_inputs(args.workdir, sizes)
     print(f"inputs generated in {time.perf_counter() - started:.0f} s: {sizes} under {args.workdir}", file=sys.stderr)
-    counts = {"synthesizer set": f"{sizes['seed']:,} seed records", "score Food101": f"{sizes['food']:,} rows"}
     rows = []
-    for name in STEPS:
+    for name, (_step, size, target) in STEPS.items():
         if name.startswith("filter-merge"):
             judge_shards(args.workdir)
         result = measured([sys.executable, __file__, "--workdir", str(args.workdir), "--step", name])
-        rows.append(
-            (name, counts.get(name, f"{sizes['pairs']:,} pairs"), result, 5.0 if name.startswith("score") else 60.0)
-        )
+        rows.append((name, f"{sizes[size]:,} {UNITS[size]}", result, target))
     work = paper_workdir(args.workdir)
     config = ["--configfile", "config/paper/biomed.yaml"]
     dry_run = [sys.executable, "-m", "snakemake", "-n", "--quiet", *config]
-    rows.append(("paper DAG dry-run", "biomed, 64 shards", measured(dry_run, work), 10.0))
+    rows.append(("paper DAG dry-run", "biomed, 64 shards", measured(dry_run, work), DAG_TARGET_S))
     outputs = make_outputs_exist(work, config)
     rerun = [sys.executable, "-m", "snakemake", "--cores", "1", "--quiet", *config]
-    rows.append(("no-op rerun", f"{outputs} outputs up to date", measured(rerun, work), 10.0))
+    rows.append(("no-op rerun", f"{outputs} outputs up to date", measured(rerun, work), DAG_TARGET_S))
     print("\n| step | size | seconds | peak MB | target s | met |")
     print("|---|---|---:|---:|---:|---|")
     for name, size, result, target in rows:

@@ -1,10 +1,13 @@
-"""Streaming JSON list writer: the same bytes as write_json, for any list."""
+"""JSON writers: the same bytes as json.dumps(..., ensure_ascii=False, indent=1), streamed or whole."""
 
+import json
+import math
 import random
+from collections import OrderedDict
 
 import pytest
 
-from adamllm.io import write_json, write_json_list
+from adamllm.io import indented_json, write_json, write_json_list
 
 
 def random_value(rng: random.Random, depth: int = 0):
@@ -25,13 +28,74 @@ def random_value(rng: random.Random, depth: int = 0):
     return None
 
 
-def test_streamed_list_bytes_equal_write_json(tmp_path):
+def test_streamed_list_bytes_equal_write_json_and_json_dumps(tmp_path):
     rng = random.Random(7)
     for case in range(200):
         items = [random_value(rng) for _ in range(rng.randrange(5))]
+        expected = (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode()
         write_json(tmp_path / "whole.json", items)
         assert write_json_list(tmp_path / "streamed.json", iter(items)) == len(items)
-        assert (tmp_path / "streamed.json").read_bytes() == (tmp_path / "whole.json").read_bytes(), (case, items)
+        assert (tmp_path / "streamed.json").read_bytes() == expected, (case, items)
+        assert (tmp_path / "whole.json").read_bytes() == expected, (case, items)
+
+
+def test_write_json_of_a_value_that_is_not_a_list(tmp_path):
+    rng = random.Random(8)
+    for case in range(50):
+        value = {"items": [random_value(rng) for _ in range(3)], "n": case} if case % 2 else random_value(rng)
+        write_json(tmp_path / "value.json", value)
+        expected = json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+        assert (tmp_path / "value.json").read_text(encoding="utf-8") == expected, (case, value)
+
+
+NUMBERS = [0, -1, 2**70, -(2**64), True, False, None, 0.0, -0.0, 1.5, 1e300, 5e-324, math.inf, -math.inf, math.nan]
+TEXTS = ["", " ", "\x00\x1f\x7f\x80", '"quoted" \\ back\\slash', "\b\f\n\r\t", "é中😀\u2028\ud800", "</script>"]
+
+
+def any_value(rng: random.Random, depth: int = 0):
+    """Scalars json treats specially, and containers of every kind json accepts, nested."""
+    kind = rng.choice(["number", "text", "list", "tuple", "dict", "ordered", "keys"][: 2 if depth > 3 else 7])
+    if kind == "number":
+        return rng.choice(NUMBERS)
+    if kind == "text":
+        return rng.choice(TEXTS) + "".join(rng.choice(["a", " ", "\n", '"', "\\", "é", "😀", "\x01"]) for _ in range(4))
+    items = [any_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    if kind == "list":
+        return items
+    if kind == "tuple":
+        return tuple(items)
+    if kind == "keys":  # keys json turns into strings
+        return dict(zip(rng.sample([1, -2, 0.5, math.inf, True, False, None, "1"], len(items)), items, strict=True))
+    pairs = [(rng.choice(TEXTS) + str(index), item) for index, item in enumerate(items)]
+    return OrderedDict(pairs) if kind == "ordered" else dict(pairs)
+
+
+def test_indented_json_is_json_dumps_indent_1():
+    rng = random.Random(11)
+    for case in range(3000):
+        value = any_value(rng)
+        assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1), (case, value)
+
+
+@pytest.mark.parametrize("value", [{(1, 2): "tuple key"}, {"x": {1, 2}}, [b"bytes"], object()])
+def test_indented_json_refuses_what_json_refuses(value):
+    with pytest.raises(TypeError) as ours:
+        indented_json(value)
+    with pytest.raises(TypeError) as theirs:
+        json.dumps(value, ensure_ascii=False, indent=1)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_posttrain_records_are_written_as_json_dumps_writes_them(tmp_path):
+    from adamllm.posttrain_data import RECIPES, format_record
+
+    triplet = {"Q": "What is it?", "precise_A": "a nucleus", "informative_A": "It is a nucleus, so dark."}
+    items = [{"id": i, "image": f"images/{i}.jpg", "instruction": "<image>\nDescribe the image.", "triplet": triplet,
+              "caption": f"Cells {i}.\n\"é\"", "consistent": i % 2 == 0} for i in range(50)]  # fmt: skip
+    records = [format_record(item, RECIPES["single_stage"], 42, True) for item in items]
+    write_json_list(tmp_path / "records.json", iter(records))
+    expected = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    assert (tmp_path / "records.json").read_text(encoding="utf-8") == expected
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])

@@ -103,6 +103,34 @@ def test_multiple_choice_falls_back_to_a_seeded_random_choice():
     assert metrics.parse_choice("lun", list("ABCD"), ABCD, seed=7)[1] is True  # " lun ": too short for text matching
 
 
+def plain_parse_choice(response, choices, option_texts, seed):
+    """parse_choice as docs/method.md states it, each test written out in full."""
+    for character in metrics.EDGE_CHARACTERS:
+        response = response.strip(character)
+    response = f" {response} "
+    found = [(response.rfind(f"({c})"), c) for c in choices if f"({c})" in response]
+    found = found or [(response.rfind(f" {c} "), c) for c in choices if f" {c} " in response]
+    if not found and len(response) > 5:
+        found = [(response.lower().rfind(text.lower()), c) for c, text in option_texts.items()
+                 if text.lower() in response.lower()]  # fmt: skip
+    if not found:
+        return random.Random(seed).choice(choices), True
+    return max(found, key=lambda position_choice: position_choice[0])[1], False
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_multiple_choice_over_a_class_list_matches_the_plain_statement(seed):
+    from adamllm.evaluation.tasks import food101_options
+
+    options = food101_options()
+    rng = random.Random(seed)
+    pieces = [*rng.sample(list(options.values()), 8), *rng.sample(list(options), 8), "(3)", "(", "Pizza", "İ", ".", " "]
+    for index in range(300):
+        response = "".join(rng.choice(pieces) + rng.choice(["", " ", ", "]) for _ in range(rng.randrange(5)))
+        expected = plain_parse_choice(response, list(options), options, index)
+        assert metrics.parse_choice(response, list(options), options, index) == expected, response
+
+
 def test_multi_label_longest_names_first():
     names = metrics.longest_first(foodseg103_names())
     assert metrics.parse_labels("An egg tart.", names) == {2}  # not also "egg"
@@ -168,6 +196,72 @@ def test_rouge_l_hand_example_and_empty_prediction():
     # reference words {mix, flour, bake}, candidate {mix, the, flour}: LCS words {mix, flour}
     assert metrics.rouge_l("mix the flour", "mix flour. bake") == pytest.approx(2 * (2 / 3) * (2 / 3) / (4 / 3 + 1e-8))
     assert metrics.rouge_l("", "mix flour") == 0.0
+
+
+def textbook_lcs_words(reference, candidate):
+    """The words of the LCS the ``rouge`` package backtracks, from the full dynamic-programming table."""
+    n, m = len(reference), len(candidate)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            if reference[i - 1] == candidate[j - 1]:
+                table[i][j] = table[i - 1][j - 1] + 1
+            else:
+                table[i][j] = max(table[i - 1][j], table[i][j - 1])
+    words, i, j = set(), n, m
+    while i > 0 and j > 0:
+        if reference[i - 1] == candidate[j - 1]:
+            words.add(reference[i - 1])
+            i, j = i - 1, j - 1
+        elif table[i - 1][j] > table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    return words
+
+
+def textbook_rouge_l(prediction, label):
+    """ROUGE-L F over every sentence pair, each pair's LCS words from the full table."""
+    hypothesis = [" ".join(part.split()) for part in prediction.split(".") if part]
+    reference = [" ".join(part.split()) for part in label.split(".") if part]
+    if not hypothesis or not reference:
+        return 0.0
+    union = set()
+    for sentence in reference:
+        for candidate in hypothesis:
+            union |= textbook_lcs_words(sentence.split(" "), candidate.split(" "))
+    recall = len(union) / len({word for sentence in reference for word in sentence.split(" ")})
+    precision = len(union) / len({word for sentence in hypothesis for word in sentence.split(" ")})
+    return 2.0 * ((precision * recall) / (precision + recall + 1e-8))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_bit_parallel_lcs_finds_the_words_of_the_textbook_table_path(seed):
+    """Small alphabets give many ties; lengths past 64 words need more than one machine word."""
+    rng = random.Random(seed)
+    for _ in range(100):
+        alphabet = [f"w{k}" for k in range(rng.randint(1, 6))] + [""]
+        reference = rng.choices(alphabet, k=rng.randrange(0, 150 if rng.random() < 0.2 else 12))
+        candidate = rng.choices(alphabet, k=rng.randrange(0, 150 if rng.random() < 0.2 else 12))
+        shared = set(reference) & set(candidate)
+        expected = textbook_lcs_words(reference, candidate)
+        assert metrics._lcs_words(reference, candidate, shared) == expected
+        wanted = set(rng.sample(sorted(shared), rng.randrange(len(shared) + 1)))
+        assert metrics._lcs_words(reference, candidate, wanted) == expected & wanted
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rouge_l_equals_the_textbook_computation_to_the_bit(seed):
+    rng = random.Random(seed)
+    vocab = ["salt", "Salt", "pepper", "mix", "bake", "the", "1", "tsp", "é", ".", ". ", " ", "\n", "..", "\t"]
+
+    def text():
+        return "".join(rng.choice(vocab) + rng.choice(["", " ", "  "]) for _ in range(rng.randrange(0, 120)))
+
+    for _ in range(50):
+        prediction, label = text(), text()
+        for pair in ((prediction, label), (label, label), (prediction, ""), ("", label), (". .", label)):
+            assert metrics.rouge_l(*pair) == textbook_rouge_l(*pair), pair
 
 
 def write_rows(path, rows):

@@ -41,20 +41,21 @@ def parse_choice(response: str, choices: list[str], option_texts: dict[str, str]
     for character in EDGE_CHARACTERS:
         response = response.strip(character)
     response = f" {response} "
-    candidates = [c for c in choices if f"({c})" in response]
+    candidates = [c for c in choices if f"({c})" in response] if "(" in response else []
     by_bracket = bool(candidates)
     if not candidates:
         candidates = [c for c in choices if f" {c} " in response]
     by_text = False
+    lowered = response.lower()
     if not candidates and len(response) > 5:
-        candidates = [c for c, text in option_texts.items() if text.lower() in response.lower()]
+        candidates = [c for c, text in option_texts.items() if text.lower() in lowered]
         by_text = bool(candidates)
     if not candidates:
         return random.Random(seed).choice(choices), True
     if len(candidates) == 1:
         return candidates[0], False
     if by_text:
-        positions = [response.lower().rfind(option_texts[c].lower()) for c in candidates]
+        positions = [lowered.rfind(option_texts[c].lower()) for c in candidates]
     elif by_bracket:
         positions = [response.rfind(f"({c})") for c in candidates]
     else:
@@ -109,40 +110,76 @@ def _words(sentences: list[str]) -> list[str]:
     return [word for sentence in sentences for word in sentence.split(" ")]
 
 
-def _lcs_words(reference: list[str], candidate: list[str]) -> set[str]:
-    """The words of one longest common subsequence, backtracked as the ``rouge`` package does."""
-    n, m = len(reference), len(candidate)
-    table = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            if reference[i - 1] == candidate[j - 1]:
-                table[i][j] = table[i - 1][j - 1] + 1
-            else:
-                table[i][j] = max(table[i - 1][j], table[i][j - 1])
-    words, i, j = set(), n, m
+def _positions(words: list[str]) -> dict[str, int]:
+    """Word → bit mask of where it occurs in ``words`` (bit j for ``words[j]``)."""
+    masks: dict[str, int] = {}
+    for position, word in enumerate(words):
+        masks[word] = masks.get(word, 0) | 1 << position
+    return masks
+
+
+def _lcs_rows(reference: list[str], positions: dict[str, int], width: int) -> list[int]:
+    """The LCS table of ``reference`` against the candidate whose ``_positions`` are given, row by row, as bit
+    masks: bit j - 1 of row i is set where table[i][j] = table[i][j - 1] + 1, so table[i][j] is the number of
+    bits set below bit j. Bit-parallel (Hyyrö 2004), one step per reference word."""
+    full = (1 << width) - 1
+    ones = full  # the complement of the increments
+    rows = [0]
+    for word in reference:
+        matches = ones & positions.get(word, 0)
+        ones = ((ones + matches) | (ones - matches)) & full
+        rows.append(ones ^ full)
+    return rows
+
+
+def _lcs_words(
+    reference: list[str], candidate: list[str], wanted: set[str], positions: dict[str, int] | None = None
+) -> set[str]:
+    """Which of the ``wanted`` words are on the longest common subsequence the ``rouge`` package backtracks;
+    the backtracking stops once all are found (``positions``: the candidate's ``_positions``, if known)."""
+    rows = _lcs_rows(reference, positions or _positions(candidate), len(candidate))
+    found: set[str] = set()
+    i, j = len(reference), len(candidate)
+    length = rows[i].bit_count()  # table[i][j] along the way
     while i > 0 and j > 0:
         if reference[i - 1] == candidate[j - 1]:
-            words.add(reference[i - 1])
-            i, j = i - 1, j - 1
-        elif table[i - 1][j] > table[i][j - 1]:
-            i -= 1
+            if reference[i - 1] in wanted:
+                found.add(reference[i - 1])
+                if len(found) == len(wanted):
+                    break
+            i, j, length = i - 1, j - 1, length - 1
+            continue
+        up, left = (rows[i - 1] & ((1 << j) - 1)).bit_count(), length - (rows[i] >> (j - 1) & 1)
+        if up > left:
+            i, length = i - 1, up
         else:
-            j -= 1
-    return words
+            j, length = j - 1, left
+    return found
 
 
 def rouge_l(prediction: str, label: str) -> float:
     """ROUGE-L F as the ``rouge`` package computes it (summary level, sentences split on '.', distinct words).
 
-    Where that package raises (a side without sentences), the score is 0.
+    Where that package raises (a side without sentences), the score is 0. A sentence pair can add only shared
+    words not yet in the union: it is skipped when there are none, and its LCS is followed only until all
+    are found.
     """
     hypothesis, reference = _sentences(prediction), _sentences(label)
     if not hypothesis or not reference:
         return 0.0
+    hypothesis_words = set(_words(hypothesis))
+    candidates = [(words, _positions(words)) for words in (sentence.split(" ") for sentence in hypothesis)]
     union: set[str] = set()
     for sentence in reference:
-        for candidate in hypothesis:
-            union |= _lcs_words(sentence.split(" "), candidate.split(" "))
+        words = sentence.split(" ")
+        fresh = hypothesis_words.intersection(words) - union  # the words this sentence could still add
+        for candidate, positions in candidates:
+            if not fresh:
+                break
+            if not fresh.isdisjoint(positions):
+                found = _lcs_words(words, candidate, fresh.intersection(positions), positions)
+                union |= found
+                fresh -= found
     recall = len(union) / len(set(_words(reference)))
-    precision = len(union) / len(set(_words(hypothesis)))
+    precision = len(union) / len(hypothesis_words)
     return 2.0 * ((precision * recall) / (precision + recall + 1e-8))
