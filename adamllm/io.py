@@ -138,8 +138,9 @@ def read_json_list(path) -> list:
     return data
 
 
-def iter_jsonl(path) -> Iterator[dict]:
-    """Yield the objects of a JSONL file; a malformed line raises BadInputError naming it."""
+def jsonl_lines(path) -> Iterator[tuple[str, dict]]:
+    """Yield each non-blank line of a JSONL file (as read: its line break kept, except maybe on the last) with
+    its object; a malformed line raises BadInputError naming it."""
     path = Path(path)
     try:
         handle = open(path, encoding="utf-8")
@@ -147,7 +148,7 @@ def iter_jsonl(path) -> Iterator[dict]:
         raise BadInputError(path, "file not found") from None
     with handle:
         for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
+            if line.isspace():
                 continue
             try:
                 row = json.loads(line)
@@ -155,7 +156,26 @@ def iter_jsonl(path) -> Iterator[dict]:
                 raise BadInputError(path, f"malformed JSON: {err.msg}", record=f"at line {lineno}") from None
             if not isinstance(row, dict):
                 raise BadInputError(path, "expected a JSON object", record=f"at line {lineno}")
-            yield row
+            yield line, row
+
+
+def iter_jsonl(path) -> Iterator[dict]:
+    """Yield the objects of a JSONL file; a malformed line raises BadInputError naming it."""
+    for _line, row in jsonl_lines(path):
+        yield row
+
+
+def concat_jsonl(path, sources: Iterable) -> int:
+    """Write the rows of JSONL files one after another, atomically, each line checked but copied as it is
+    (not encoded again: files this package wrote come out in the bytes :func:`write_jsonl` would write);
+    return the number of rows."""
+    count = 0
+    with atomic_write(path) as handle:
+        for source in sources:
+            for line, _row in jsonl_lines(source):
+                handle.write(line if line.endswith("\n") else line + "\n")
+                count += 1
+    return count
 
 
 def read_jsonl(path) -> list[dict]:

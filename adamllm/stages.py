@@ -20,7 +20,7 @@ from adamllm import consistency, provenance
 from adamllm import posttrain_data as recipes
 from adamllm.backends import Engine, Request
 from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.io import iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
+from adamllm.io import concat_jsonl, iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.progress import progress_key, run_chunked
@@ -406,7 +406,7 @@ def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats:
         tasks: where to write the domain's judged tasks (JSONL)
         stats: where to write the summed counts (JSON)
     """
-    write_jsonl(tasks, (row for shard in judged for row in iter_jsonl(shard)))
+    concat_jsonl(tasks, judged)
     merge_stats(shard_stats, "consistency_filter").write(stats)
 
 

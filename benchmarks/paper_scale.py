@@ -30,6 +30,7 @@ from adamllm.synth_format import ANSWER_SEPARATOR, EOT, USER_HEADER, hinted_ques
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARDS = 64
+CORES = 2  # the machine's cores, as `make demo` gives Snakemake: jobs of one stage run this many at a time
 
 
 BIOMED_WORDS = (
@@ -153,23 +154,28 @@ def judge_shards(folder: Path) -> None:
 
 
 def synthesizer_set(f: Path) -> None:
-    stages.build_synthesizer_set(f / "seed.json", ROOT / "data_samples/blank.jpg", f / "train.json", f / "dev.json",
-                                 f / "set.stats.json", 0.1, 0.1, 42)  # fmt: skip
+    stages.synthesizer_set(f / "seed.json", ROOT / "data_samples/blank.jpg", f / "train.json", f / "dev.json",
+                           f / "set.stats.json")  # fmt: skip
 
 
 def parse_and_pair(f: Path) -> None:
-    for shard in sorted((f / "synthesized").glob("*.jsonl")):
-        stages.parse_and_pair(shard, f / "triplets" / shard.name, f / "triplets" / f"{shard.stem}.stats.json")
+    """One parse_and_pair job per shard, CORES at a time, as ``snakemake --cores CORES`` runs them."""
+    from multiprocessing import Pool
+
+    shards = sorted((f / "synthesized").glob("*.jsonl"))
+    jobs = [(shard, f / "triplets" / shard.name, f / "triplets" / f"{shard.stem}.stats.json") for shard in shards]
+    with Pool(CORES) as pool:
+        pool.starmap(stages.parse_and_pair, jobs, chunksize=1)
 
 
 def filter_merge(f: Path) -> None:
     judged = f / "judged"
-    stages.merge_shards(sorted(judged.glob("*.jsonl")), sorted(judged.glob("*.stats.json")),
-                        f / "tasks.jsonl", f / "tasks.stats.json")  # fmt: skip
+    stages.merge_tasks(sorted(judged.glob("*.jsonl")), sorted(judged.glob("*.stats.json")),
+                       f / "tasks.jsonl", f / "tasks.stats.json")  # fmt: skip
 
 
-def format_posttrain(f: Path) -> None:
-    stages.format_posttrain(f / "tasks.jsonl", f / "posttrain.json", f / "dataset_info.json", "bench")
+def posttrain_data(f: Path) -> None:
+    stages.posttrain_data(f / "tasks.jsonl", f / "posttrain.json", f / "dataset_info.json", "bench")
 
 
 def score_food101(f: Path) -> None:
@@ -183,9 +189,9 @@ def score_recipe1m(f: Path) -> None:
 # name → (step, the input size it handles, target seconds at paper scale)
 STEPS = {
     "synthesizer set": (synthesizer_set, "seed", 15.0),
-    "parse + pair (64 shards)": (parse_and_pair, "pairs", 15.0),
+    f"parse + pair (64 shard jobs, {CORES} at a time)": (parse_and_pair, "pairs", 15.0),
     "filter-merge": (filter_merge, "pairs", 15.0),
-    "format post-training data": (format_posttrain, "pairs", 15.0),
+    "format post-training data": (posttrain_data, "pairs", 15.0),
     "score Food101": (score_food101, "food", 1.0),
     "score Recipe1M": (score_recipe1m, "recipes", 2.0),
 }

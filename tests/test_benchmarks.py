@@ -22,8 +22,8 @@ def test_paper_scale_benchmark_prints_every_step(tmp_path):
     assert result.returncode == 0, result.stderr[-4000:]
     rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \| ([\d.]+) \| (\d+) \| ≤([\d.]+) \| (yes|no) \|$", result.stdout, re.M)
     steps = [row[0] for row in rows]
-    assert steps[:6] == ["synthesizer set", "parse + pair (64 shards)", "filter-merge", "format post-training data",
-                         "score Food101", "score Recipe1M"]  # fmt: skip
+    assert steps[:6] == ["synthesizer set", "parse + pair (64 shard jobs, 2 at a time)", "filter-merge",
+                         "format post-training data", "score Food101", "score Recipe1M"]  # fmt: skip
     assert steps[6:] == ["paper DAG dry-run", "no-op rerun"]
     tasks = (tmp_path / "bench" / "tasks.jsonl").read_text().splitlines()
     assert len(tasks) == 1000  # 0.2 % of 500K pairs, all merged from the 64 judged shards
