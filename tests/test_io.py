@@ -118,3 +118,30 @@ def test_written_files_get_the_permissions_the_umask_gives(tmp_path, umask):
     assert expected == 0o666 & ~umask
     for name in ("a.json", "b.jsonl"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+
+
+def test_concatenated_jsonl_is_what_encoding_the_rows_again_writes(tmp_path):
+    """Merging copies checked lines instead of encoding them again: for files write_jsonl wrote, the same
+    bytes as writing all their rows anew; blank lines dropped, a missing last line break added, a broken
+    line named."""
+    from adamllm.errors import BadInputError
+    from adamllm.io import concat_jsonl, iter_jsonl, write_jsonl
+
+    rng = random.Random(7)
+    parts = []
+    for index in range(3):
+        rows = [{"id": f"{index}-{n}", "pred": "é\t<|eot_id|>\n" * rng.randrange(4), "x": [n, None, 1.5]}
+                for n in range(rng.randrange(1, 6))]  # fmt: skip
+        write_jsonl(tmp_path / f"{index}.jsonl", rows)
+        parts.append(tmp_path / f"{index}.jsonl")
+    with open(parts[1], "a", encoding="utf-8") as handle:
+        handle.write("\n  \n")
+    last = parts[2].read_text(encoding="utf-8")
+    parts[2].write_text(last.rstrip("\n"), encoding="utf-8")
+    assert concat_jsonl(tmp_path / "merged.jsonl", parts) == sum(1 for p in parts for _ in iter_jsonl(p))
+    write_jsonl(tmp_path / "anew.jsonl", (row for p in parts for row in iter_jsonl(p)))
+    assert (tmp_path / "merged.jsonl").read_bytes() == (tmp_path / "anew.jsonl").read_bytes()
+    parts[1].write_text('{"id": 1}\n{"id": \n', encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"1\.jsonl, record at line 2: malformed JSON"):
+        concat_jsonl(tmp_path / "broken.jsonl", parts)
+    assert not (tmp_path / "broken.jsonl").exists()
