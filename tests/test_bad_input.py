@@ -39,7 +39,7 @@ def test_valid_pairs_load(pairs_dir):
 
 
 def test_caption_goes_into_the_synthesis_prompt_byte_for_byte(pairs_dir):
-    """SPEC §4: the caption is used as the pairs file has it, not stripped."""
+    """docs/method.md §4: the caption is used as the pairs file has it, not stripped."""
     from adamllm.synth_format import EOT, USER_HEADER
     from adamllm.synthesis import synthesis_request
 
@@ -119,7 +119,7 @@ def test_seed_join_by_basename(tmp_path, make_image):
 
 
 def test_seed_qa_without_caption_is_ignored_and_counted(tmp_path, make_image):
-    """SPEC §1: a precise or informative QA whose image has no caption is normal in the real files."""
+    """docs/method.md §1: a precise or informative QA whose image has no caption is normal in the real files."""
     conv = [{"from": "human", "value": "<image>\nQ?"}, {"from": "gpt", "value": "a"}]
     vflan = [
         {"id": 0, "image": "task/x.jpg", "task_name": "task", "conversations": conv},
@@ -143,7 +143,7 @@ def test_seed_question_without_placeholder(tmp_path, make_image):
 
 
 def test_seed_second_caption_is_ignored_and_counted(tmp_path, make_image):
-    """SPEC §1: a second caption for an already-captioned image is ignored; the first one stays."""
+    """docs/method.md §1: a second caption for an already-captioned image is ignored; the first one stays."""
     conv = lambda cap: [{"from": "human", "value": "<image>\nCap"}, {"from": "gpt", "value": cap}]  # noqa: E731
     captions = [
         {"id": 1, "image": "a/x.jpg", "conversations": conv("first")},
@@ -177,7 +177,7 @@ def test_seed_image_of_several_tasks_takes_the_last_task_name(tmp_path, make_ima
     ],
 )
 def test_seed_text_is_kept_byte_for_byte_without_image_placeholders(tmp_path, make_image, question, kept):
-    """SPEC §1: every '<image>\\n' / '\\n<image>' is removed; questions, answers and captions are
+    """docs/method.md §1: every '<image>\\n' / '\\n<image>' is removed; questions, answers and captions are
     otherwise not stripped."""
     conv = lambda q, a: [{"from": "human", "value": q}, {"from": "gpt", "value": a}]  # noqa: E731
     vflan = [{"id": 0, "image": "task/x.jpg", "task_name": "t", "conversations": conv(question, " 4 \n")}]

@@ -27,7 +27,7 @@ def test_render_fills_item_and_keeps_braces_in_answers():
 
 
 def test_template_is_filled_in_one_pass():
-    """SPEC §5: as str.format would, text inside an inserted question or answer is never a placeholder."""
+    """docs/method.md §5: as str.format would, text inside an inserted question or answer is never a placeholder."""
     triplet = {
         "Q": "Is {precise_answer} the {informative_answer}?",
         "precise_A": "{question}",

@@ -1,4 +1,4 @@
-"""Evaluation prompts and decoding per family, as the reference's evaluation code does it (SPEC §8):
+"""Evaluation prompts and decoding per family, as the reference's evaluation code does it (docs/method.md §8):
 Qwen2-VL's system turn and pixel range, both Llama-3 end tokens for LLaVA-NeXT-Llama3 and Mllama."""
 
 import json

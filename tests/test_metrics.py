@@ -1,4 +1,4 @@
-"""Metrics, from SPEC's "Metrics, exactly": hand-worked cases, independent computations and oracles."""
+"""Metrics, from docs/method.md §8: hand-worked cases, independent computations and oracles."""
 
 import json
 import random
@@ -56,7 +56,7 @@ def test_open_recall(pred, label, expected):
     [
         ("Yes, it is.", "yes", 1.0),
         ("No.", "no", 1.0),
-        ("not sure", "no", 1.0),  # substring rule: "no" ⊂ "not" — reproduced as SPEC says
+        ("not sure", "no", 1.0),  # substring rule: "no" ⊂ "not" — reproduced as docs/method.md §8 says
         ("No", "yes", 0.0),
         ("maybe", "yes", 0.0),  # neither yes nor no
         ("", "no", 0.0),

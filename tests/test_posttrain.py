@@ -1,4 +1,4 @@
-"""Post-training with the real LLaMA-Factory on tiny models (SPEC §7)."""
+"""Post-training with the real LLaMA-Factory on tiny models (docs/method.md §7)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Post-training records per SPEC §6."""
+"""Post-training records per docs/method.md §6."""
 
 import random
 
@@ -62,7 +62,7 @@ def test_caption_and_task_come_in_both_orders_seeded_per_record():
 
 
 def test_rejected_task_keeps_caption_in_both_modes():
-    """SPEC §6: an image whose triplet was judged No/Open keeps its caption task, whatever the option."""
+    """docs/method.md §6: an image whose triplet was judged No/Open keeps its caption task, whatever the option."""
     t = {"Q": "Q?", "precise_A": "4", "informative_A": "x"}
     caption_task = [
         {"role": "user", "content": "<image>\nDescribe the image."},
@@ -73,7 +73,7 @@ def test_rejected_task_keeps_caption_in_both_modes():
 
 
 def test_image_without_triplet_is_dropped_only_with_the_option_off():
-    """SPEC §6: the reference formatter drops an image only when no triplet was synthesized for it."""
+    """docs/method.md §6: the reference formatter drops an image only when no triplet was synthesized for it."""
     assert format_record(item(None), RECIPES["single_stage"], 42, False) is None
     assert len(format_record(item(None), RECIPES["single_stage"], 42, True)["messages"]) == 2
     assert format_record(item(None), RECIPES["caption_only"], 42, False) is not None  # no tasks wanted at all
@@ -88,7 +88,7 @@ def test_image_without_triplet_is_dropped_only_with_the_option_off():
     ],
 )
 def test_placeholders_inside_text_are_removed_and_one_leads(instruction, question):
-    """SPEC §6: the first user turn is '<image>\\n' + instruction; placeholders already inside a caption
+    """docs/method.md §6: the first user turn is '<image>\\n' + instruction; placeholders already inside a caption
     instruction or a synthesized question are removed first, so a record carries exactly one."""
     t = {"Q": question, "precise_A": "4", "informative_A": "Four cells"}
     for id in range(12):

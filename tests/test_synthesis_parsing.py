@@ -1,4 +1,4 @@
-"""Parsing and pairing of synthesizer output, with texts written from SPEC §4's literal delimiters."""
+"""Parsing and pairing of synthesizer output, with texts written from docs/method.md §4's literal delimiters."""
 
 import pytest
 
@@ -79,7 +79,7 @@ def test_first_question_with_both_answers_wins_and_only_one_triplet():
 
 
 def test_hint_is_cut_exactly_and_the_rest_compared_as_it_is():
-    """SPEC §4: the hint line is cut off exactly; the questions after it are not stripped again, so
+    """docs/method.md §4: the hint line is cut off exactly; the questions after it are not stripped again, so
     ' Q?' and 'Q?' are different questions."""
     precise, informative = "Answer with a precise response.\n", "Answer with an informative response.\n"
     turns = [(precise + " Q? ", "A"), (informative + "Q?", "long A"), (informative + " Q? ", "long B")]

@@ -1,4 +1,4 @@
-"""Synthesizer training set per SPEC §2."""
+"""Synthesizer training set per docs/method.md §2."""
 
 from collections import Counter
 

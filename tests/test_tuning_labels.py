@@ -1,4 +1,4 @@
-"""The synthesizer's training labels, token by token, on a real sample from data_samples (SPEC §2)."""
+"""The synthesizer's training labels, token by token, on a real sample from data_samples (docs/method.md §2)."""
 
 import pytest
 import torch
