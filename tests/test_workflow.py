@@ -358,7 +358,7 @@ def test_audit_names_stale_outputs_and_changed_inputs(demo):
     changed = audit("--config", "on_bad_record=skip")
     assert changed.returncode == 1, changed.stderr
     assert "results/seed/seed.json\tprepare_seed\tparams changed" in changed.stdout
-    downstream = r"scores/qwen2_vl_2b/single_stage\tscore\t(params changed|an input will be remade)"
+    downstream = r"scores/qwen2_vl_2b/single_stage\tscore_predictions\t(params changed|an input will be remade)"
     assert re.search(downstream, changed.stdout)
     bad = audit("--config", "synthesis=7")
     assert bad.returncode == 2 and "snakemake --summary failed" in bad.stderr and "Traceback" not in bad.stderr
