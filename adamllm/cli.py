@@ -44,7 +44,8 @@ def _summary(function) -> str:
 
 def _argument(name: str, hint, default, help_text: str) -> tuple[list[str], dict]:
     """argparse flags and options of one parameter, from its type hint and default: files a stage writes
-    (``Output``) and parameters with a default are options; the rest are positional."""
+    (``Output``), lists (two lists side by side could not be told apart) and parameters with a default are
+    options; the rest are positional."""
     output = typing.get_origin(hint) is typing.Annotated and "output" in hint.__metadata__
     hint = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
     if typing.get_origin(hint) in (typing.Union, types.UnionType):  # X | None
@@ -65,7 +66,7 @@ def _argument(name: str, hint, default, help_text: str) -> tuple[list[str], dict
         options["type"] = hint
     if not required:
         options["default"] = default
-    if required and not output:
+    if required and not output and "nargs" not in options:
         return [name], options
     return [f"--{name.replace('_', '-')}"], {**options, "required": required, "dest": name}
 

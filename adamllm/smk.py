@@ -13,10 +13,13 @@ from adamllm.errors import BadInputError
 def stage_arguments(snakemake, stage) -> dict:
     """The stage's keyword arguments, each taken by name from the rule's params, outputs, inputs or
     wildcards (in that order); lists of files as plain lists. Parameters the rule does not name keep
-    their defaults."""
+    their defaults; a rule param the stage does not take is an error."""
     arguments = {}
     params, files = snakemake.params, (snakemake.output, snakemake.input)
-    for name, parameter in inspect.signature(stage).parameters.items():
+    signature = inspect.signature(stage).parameters
+    if unknown := [name for name in params.keys() if name not in signature]:  # a misspelt param is no default
+        raise TypeError(f"rule {snakemake.rule} has params {stage.__name__} does not take: {', '.join(unknown)}")
+    for name, parameter in signature.items():
         if name in params.keys():
             arguments[name] = params[name]
         elif source := next((f for f in files if name in f.keys()), None):
@@ -37,11 +40,10 @@ def run_stage(snakemake):
     from adamllm.stages import STAGES
 
     stage = STAGES[snakemake.rule]
-    arguments = stage_arguments(snakemake, stage)
     with open(snakemake.log[0], "w", encoding="utf-8") as log:
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             try:
-                return stage(**arguments)
+                return stage(**stage_arguments(snakemake, stage))
             except BadInputError as err:
                 message = f"adamllm: bad input: {err}"
                 print(message, file=log)

@@ -93,9 +93,28 @@ def test_a_rule_missing_a_stage_parameter_is_named(tmp_path):
     )  # fmt: skip
     with pytest.raises(TypeError, match="rule parse_and_pair names no input, output, param or wildcard 'stats'"):
         stage_arguments(snakemake, STAGES["parse_and_pair"])
+    snakemake.params = Namedlist(fromdict={"chunk_sise": 8})
+    with pytest.raises(TypeError, match="rule parse_and_pair has params parse_and_pair does not take: chunk_sise"):
+        stage_arguments(snakemake, STAGES["parse_and_pair"])
+    snakemake.params = Namedlist()
     snakemake.output = Namedlist(fromdict={"triplets": "t.jsonl", "stats": "s.json"})
     assert stage_arguments(snakemake, STAGES["parse_and_pair"]) == {
         "synthesized": "s.jsonl",
         "triplets": "t.jsonl",
         "stats": "s.json",
     }
+
+
+def test_lists_of_files_are_told_apart_on_the_command_line():
+    """Two lists side by side (judged shards and their stats) go by name, never split by position."""
+    parser = build_parser()
+    args = parser.parse_args(["merge-tasks", "--judged", "j1", "j2", "--shard-stats", "s1", "s2",
+                              "--tasks", "t.jsonl", "--stats", "t.stats.json"])  # fmt: skip
+    assert (args.judged, args.shard_stats) == (["j1", "j2"], ["s1", "s2"])
+    args = parser.parse_args(["synthesizer_effect", "base", "10", "--shards", "a", "b", "--tuned", "c", "d",
+                              "--effect", "e.json"])  # fmt: skip
+    assert (args.shards, args.tuned, args.base, args.max_pairs) == (["a", "b"], ["c", "d"], "base", 10)
+    for name in STAGES:
+        command = subcommands().choices[name]
+        positional = [a for a in command._actions if not a.option_strings and a.dest != "help"]
+        assert all(a.nargs is None for a in positional), name
