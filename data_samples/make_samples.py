@@ -51,8 +51,17 @@ def shapes(count: int, colour: str, kind: str, rng: random.Random) -> Image.Imag
     return image
 
 
+QUESTION = "Is there a living being in the picture?"
+
+
 def seed_data() -> None:
-    """VisionFLAN metadata + ALLaVA caption + ALLaVA instruct, three tasks."""
+    """VisionFLAN metadata + ALLaVA caption + ALLaVA instruct: three tasks over drawn shapes, colour fields and
+    photographs, each image asked one templated question and answered precisely and informatively.
+
+    Every task asks the same question, so that the tiny synthesizer, which sees nothing of the target domains
+    while it is tuned, learns one question it can ask of any caption, and asks it again with the other hint:
+    this is the demo's margin (README, "The demo's margin"), a property of what the seed teaches.
+    """
     rng = random.Random(0)
     meta, captions, instruct = [], [], []
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
@@ -92,108 +101,66 @@ def seed_data() -> None:
                 }
             )
 
-    for index in range(12):
-        count, colour = 1 + index % 6, list(COLOURS)[index % len(COLOURS)]
-        kind = "circle" if index % 2 == 0 else "square"
+    for index in range(24):
+        count, colour = 1 + index % 6, list(COLOURS)[(index + 2 * (index // 12)) % len(COLOURS)]
+        kind = "circle" if (index + index // 12) % 2 == 0 else "square"
         name = f"count_{index:02d}.jpg"
-        save(shapes(count, colour, kind, rng), ROOT / "seed" / "images" / "object_counting" / name)
+        save(shapes(count, colour, kind, rng), ROOT / "seed" / "images" / "living_being_shapes" / name)
         plural = kind + ("s" if count > 1 else "")
         add(
             name,
-            "object_counting",
+            "living_being_shapes",
             f"The picture shows {words[count]} {colour} {plural} with black outlines on a pale background.",
             [
                 (
-                    f"How many {kind}s are in the image?",
-                    str(count),
-                    f"Counting the {colour} {plural} one by one gives {words[count]}, so the answer is {count}.",
-                ),
-                (
-                    f"What colour are the {kind}s?",
-                    colour,
-                    f"Every {kind} in the picture is filled with the same {colour} colour.",
-                ),
-            ],
-        )
-    for colour in COLOURS:
-        name = f"colour_{colour}.jpg"
-        image = Image.new("RGB", (SIZE, SIZE), COLOURS[colour])
-        ImageDraw.Draw(image).rectangle((40, 40, 88, 88), fill=(250, 250, 250))
-        save(image, ROOT / "seed" / "images" / "color_identification" / name)
-        add(
-            name,
-            "color_identification",
-            f"A square picture filled with {colour}, with a small white square in the middle.",
-            [
-                (
-                    "Which colour fills most of the picture? Options: (A) " + colour + " (B) grey",
-                    f"(A) {colour}",
-                    f"Almost the whole picture is {colour} apart from a small white square, "
-                    f"so the answer is (A) {colour}.",
+                    QUESTION,
+                    "no",
+                    f"No, the picture only shows {words[count]} {colour} {plural}.",
                 )
             ],
         )
+    for colour in COLOURS:
+        for inner in ("square", "dot"):
+            name = f"colour_{colour}.jpg" if inner == "square" else f"colour_{colour}_dot.jpg"
+            image = Image.new("RGB", (SIZE, SIZE), COLOURS[colour])
+            (ImageDraw.Draw(image).rectangle if inner == "square" else ImageDraw.Draw(image).ellipse)(
+                (40, 40, 88, 88), fill=(250, 250, 250)
+            )
+            save(image, ROOT / "seed" / "images" / "living_being_colour_fields" / name)
+            shape = "square" if inner == "square" else "circle"
+            add(
+                name,
+                "living_being_colour_fields",
+                f"A square picture filled with {colour}, with a small white {shape} in the middle.",
+                [
+                    (
+                        QUESTION,
+                        "no",
+                        f"No, the picture only shows a {colour} field with a white {shape}.",
+                    )
+                ],
+            )
     photos = {
-        "chelsea.jpg": (
-            skdata.chelsea(),
-            "An orange tabby cat sits on a wooden surface and looks to the side.",
-            "Is there a cat in the picture?",
-            "yes",
-            "Yes, an orange tabby cat is sitting in the centre.",
-        ),
-        "astronaut.jpg": (
-            skdata.astronaut(),
-            "An astronaut in a white suit poses in front of a flag.",
-            "Is the person wearing a space suit?",
-            "yes",
-            "Yes, the person wears a white space suit with patches on it.",
-        ),
-        "camera.jpg": (
-            skdata.camera(),
-            "A black and white photo of a photographer with a camera on a tripod.",
-            "Is the photo in colour?",
-            "no",
-            "No, the photo is black and white.",
-        ),
-        "rocket.jpg": (
-            skdata.rocket(),
-            "A rocket stands on its launch pad under a blue sky.",
-            "Is there a rocket on the launch pad?",
-            "yes",
-            "Yes, a tall rocket stands on the pad.",
-        ),
-        "coins.jpg": (
-            skdata.coins(),
-            "Rows of old coins lie on a dark background.",
-            "Are there any animals in the picture?",
-            "no",
-            "No, the picture only shows coins.",
-        ),
-        "hubble.jpg": (
-            skdata.hubble_deep_field(),
-            "A deep-space photograph full of distant galaxies.",
-            "Is this a picture of the night sky?",
-            "yes",
-            "Yes, it shows many galaxies against a dark sky.",
-        ),
-        "clock.jpg": (
-            skdata.clock(),
-            "A wall clock photographed at an angle in grey tones.",
-            "Is there a clock in the image?",
-            "yes",
-            "Yes, a round clock is the main object.",
-        ),
-        "brick.jpg": (
-            skdata.brick(),
-            "A close view of a brick wall with grey mortar.",
-            "Is there a person in the image?",
-            "no",
-            "No, it only shows a brick wall.",
-        ),
-    }
-    for name, (array, caption, question, precise, informative) in photos.items():
-        save(photo(array), ROOT / "seed" / "images" / "scene_yes_no" / name)
-        add(name, "scene_yes_no", caption, [(question, precise, informative)])
+        "chelsea.jpg": (skdata.chelsea(), "An orange tabby cat sits on a wooden surface and looks to the side.",
+                        "yes", "Yes, an orange tabby cat is sitting in the centre."),
+        "astronaut.jpg": (skdata.astronaut(), "An astronaut in a white suit poses in front of a flag.",
+                          "yes", "Yes, an astronaut in a white space suit stands in front of the flag."),
+        "camera.jpg": (skdata.camera(), "A black and white photo of a photographer with a camera on a tripod.",
+                       "yes", "Yes, a photographer stands behind the camera."),
+        "rocket.jpg": (skdata.rocket(), "A rocket stands on its launch pad under a blue sky.",
+                       "no", "No, the picture only shows a rocket on its pad."),
+        "coins.jpg": (skdata.coins(), "Rows of old coins lie on a dark background.",
+                      "no", "No, the picture only shows coins."),
+        "hubble.jpg": (skdata.hubble_deep_field(), "A deep-space photograph full of distant galaxies.",
+                       "no", "No, it shows only galaxies against a dark sky."),
+        "clock.jpg": (skdata.clock(), "A wall clock photographed at an angle in grey tones.",
+                      "no", "No, a round clock is the only object."),
+        "brick.jpg": (skdata.brick(), "A close view of a brick wall with grey mortar.",
+                      "no", "No, it only shows a brick wall."),
+    }  # fmt: skip
+    for name, (array, caption, precise, informative) in photos.items():
+        save(photo(array), ROOT / "seed" / "images" / "living_being_photos" / name)
+        add(name, "living_being_photos", caption, [(QUESTION, precise, informative)])
     for name, data in (
         ("vflan_metadata.json", meta),
         ("ALLaVA-Caption-VFLAN-4V.json", captions),
