@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,6 +16,15 @@ class BadInputError(Exception):
         self.record = record
         where = self.path if record is None else f"{self.path}, record {record}"
         super().__init__(f"{where}: {reason}")
+
+
+def warn(message: str) -> None:
+    """One ``adamllm: warning:`` line on standard error: the job's log, and the console too when the log has
+    taken standard error over (adamllm.smk.run_stage)."""
+    line = f"adamllm: warning: {message}"
+    print(line, file=sys.stderr, flush=True)
+    if sys.stderr is not sys.__stderr__ and sys.__stderr__ is not None:
+        print(line, file=sys.__stderr__, flush=True)
 
 
 @dataclass

@@ -19,13 +19,13 @@ from tqdm import tqdm
 from adamllm import consistency, provenance
 from adamllm import posttrain_data as recipes
 from adamllm.backends import Engine, Request
-from adamllm.errors import BadInputError, RecordPolicy
+from adamllm.errors import BadInputError, RecordPolicy, warn
 from adamllm.io import concat_jsonl, iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.progress import progress_key, run_chunked
 from adamllm.seed import join_seed
-from adamllm.stats import StageStats, merge_stats
+from adamllm.stats import StageStats, domain_counts, funnel, merge_stats
 from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request, synthesis_sampling
 from adamllm.trainset import build_trainset
 
@@ -105,6 +105,8 @@ def prepare_seed(
         visionflan_metadata, allava_caption, allava_instruct, image_dir, RecordPolicy(on_bad_record), converted,
         allow_images_outside_dir,
     )  # fmt: skip
+    if not records:
+        raise BadInputError(visionflan_metadata, _none_usable(counts, "seed image has a caption and both kinds of QA"))
     counts.record_sources(visionflan_metadata, allava_caption, allava_instruct, image_dir)
     write_json(seed, records)
     counts.write(stats)
@@ -126,8 +128,11 @@ def synthesizer_set(
         dev_ratio: share of samples per task held out
         random_seed: seed of the shuffles, blanks and split
     """
-    train_set, dev_set, per_task = build_trainset(read_json(seed), str(blank_image), blank_ratio, dev_ratio,
-                                                  random_seed)  # fmt: skip
+    records = read_json(seed)
+    train_set, dev_set, per_task = build_trainset(records, str(blank_image), blank_ratio, dev_ratio, random_seed)
+    if not train_set:
+        raise BadInputError(seed, f"the synthesizer's training set would be empty: {len(records)} seed record(s), "
+                                  f"{dev_ratio:.0%} of each task held out")  # fmt: skip
     write_json(train, train_set)
     write_json(dev, dev_set)
     write_json(stats, {"stage": "synthesizer_set", "train": len(train_set), "dev": len(dev_set), "per_task": per_task})
@@ -193,10 +198,18 @@ def shard_pairs(
     if converted:
         Path(converted).mkdir(parents=True, exist_ok=True)
     valid, counts = load_pairs(pairs, image_dir, RecordPolicy(on_bad_record), converted, allow_images_outside_dir)
+    if not valid:
+        raise BadInputError(pairs, _none_usable(counts, "image-caption pair is usable"))
     counts.record_sources(pairs, image_dir)
     for path, shard in zip(shards, split_shards(valid, len(shards)), strict=True):
         write_jsonl(path, shard)
     counts.write(stats)
+
+
+def _none_usable(counts: StageStats, what: str) -> str:
+    """A stage's input left nothing for the next stage: how many records came in and why each was skipped."""
+    skipped = "".join(f", {n} skipped: {reason}" for reason, n in sorted(counts.skipped.items()))
+    return f"no {what}, nothing for the next stage: {counts.items_in} record(s) in{skipped}"
 
 
 class _Lazy:
@@ -397,17 +410,29 @@ def consistency_filter(
     run_chunked(items, work, judged, key, chunk_size, f"consistency_filter {Path(triplets).name}", write)
 
 
-def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats: Output):
-    """Concatenate a domain's judged shards in shard order and add up their stats.
+MIN_KEPT_SHARE = 0.01  # a domain that keeps fewer of its pairs as tasks is warned about when its shards merge
+
+
+def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats: Output, pairs: str | None = None,
+                parsed: list[str] | None = None):  # fmt: skip
+    """Concatenate a domain's judged shards in shard order and add up their stats. A domain that keeps under
+    1% of its pairs as tasks gets a warning with its counts through the data stages.
 
     Args:
         judged: the judged shards, in shard order (consistency_filter's outputs)
         shard_stats: their stats files
         tasks: where to write the domain's judged tasks (JSONL)
         stats: where to write the summed counts (JSON)
+        pairs: shard_pairs's stats, for the warning's counts
+        parsed: parse_and_pair's stats of every shard, likewise
     """
     concat_jsonl(tasks, judged)
     merge_stats(shard_stats, "consistency_filter").write(stats)
+    if pairs and parsed:
+        counts = domain_counts(pairs, parsed, stats)
+        if counts["kept_tasks"] < MIN_KEPT_SHARE * counts["pairs_valid"]:
+            files = ", ".join([pairs, str(Path(parsed[0]).parent / "*.stats.json"), stats])
+            warn(f"few tasks kept, under {MIN_KEPT_SHARE:.0%} of the pairs: {funnel(counts)}; read {files}")
 
 
 # --- post-training ------------------------------------------------------------------------------------
@@ -415,9 +440,14 @@ def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats:
 
 def posttrain_data(
     tasks: str, data: Output, info: Output, dataset_name: str, recipe: Literal[recipes.DATA_RECIPES] = "single_stage",
-    random_seed: int = 42, keep_caption_without_task: bool = True, seed: str | None = None,
+    random_seed: int = 42, keep_caption_without_task: bool = True, seed: str | None = None, pairs: str | None = None,
+    parsed: list[str] | None = None, judged: str | None = None, trained_by: list[str] | None = None,
 ):  # fmt: skip
     """Write the post-training data of one recipe (streamed) and its LLaMA-Factory ``dataset_info.json``.
+
+    Data that holds no record stops the run here, with the domain's counts through the data stages, rather than
+    inside a post-training job; unless no training recipe trains on it (``trained_by`` empty), when it is written
+    empty with a warning.
 
     Args:
         tasks: judged tasks of a domain (JSONL, merge_tasks's output)
@@ -428,6 +458,10 @@ def posttrain_data(
         random_seed: seed of task order and phrasing
         keep_caption_without_task: keep the caption task of an image with no synthesized triplet
         seed: joined seed records (prepare_seed's output), for the general-data recipes
+        pairs: shard_pairs's stats, for the counts an empty recipe is reported with
+        parsed: parse_and_pair's stats of every shard, likewise
+        judged: merge_tasks's stats, likewise
+        trained_by: the training recipes that train on this data (default: assume one does)
     """
     if recipe not in recipes.DATA_RECIPES:
         raise ValueError(f"unknown data recipe {recipe!r}; known: {', '.join(recipes.DATA_RECIPES)}")
@@ -447,9 +481,29 @@ def posttrain_data(
                 if record is not None:
                     yield record
 
-    count = write_json_list(data, records())
+    def nonempty(items):
+        """The records; none at all stops before the file is in place (the atomic write is discarded)."""
+        count = 0
+        for count, item in enumerate(items, 1):  # noqa: B007 - the count is what is left after the loop
+            yield item
+        if count == 0 and trained_by != []:
+            raise BadInputError(tasks, _empty_recipe(recipe, trained_by, pairs, parsed, judged))
+
+    count = write_json_list(data, nonempty(records()))
+    if count == 0:
+        warn(_empty_recipe(recipe, trained_by, pairs, parsed, judged))
     write_json(info, recipes.dataset_info(dataset_name, Path(data).name))
     return count
+
+
+def _empty_recipe(recipe, trained_by, pairs, parsed, judged) -> str:
+    """Why a recipe's data is empty: the domain's counts through the data stages and where to read them."""
+    users = f" ({', '.join(trained_by)} trains on it)" if trained_by else ""
+    message = f"recipe {recipe} has no record to train on{users}"
+    if pairs and parsed and judged:
+        files = [pairs, str(Path(parsed[0]).parent / "*.stats.json"), judged]
+        message += f": {funnel(domain_counts(pairs, parsed, judged))}; read {', '.join(files)}"
+    return message
 
 
 def data_summary(pairs: str, parsed: list[str], judged: str, posttrain: list[str], summary: Output):
@@ -462,21 +516,8 @@ def data_summary(pairs: str, parsed: list[str], judged: str, posttrain: list[str
         posttrain: the post-training data of each recipe
         summary: where to write the counts (JSON)
     """
-    valid, judgements = read_json(pairs), read_json(judged)
-    turns = merge_stats(parsed, "parse_and_pair")
-    write_json(
-        summary,
-        {
-            "pairs_in": valid["in"],
-            "pairs_valid": valid["out"],
-            "pairs_skipped": valid["skipped"],
-            "parsed": turns.counts["parsed"],
-            "paired": turns.counts["paired"],
-            "judged": {k: judgements["counts"].get(f"judged_{k}", 0) for k in ("yes", "no", "open", "other")},
-            "kept_tasks": judgements["out"],
-            "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain},
-        },
-    )
+    counts = domain_counts(pairs, parsed, judged)
+    write_json(summary, {**counts, "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain}})
 
 
 def posttrain(

@@ -51,3 +51,27 @@ def merge_stats(paths, stage: str) -> StageStats:
         total.counts.update(part["counts"])
         total.skipped.update(part["skipped"])
     return total
+
+
+def domain_counts(pairs, parsed, judged) -> dict:
+    """A domain's items through the data stages, from their stats files: valid pairs (shard_pairs), parsed and
+    paired continuations (parse_and_pair, every shard), judged labels and kept tasks (consistency_filter)."""
+    valid, judgements = read_json(pairs), read_json(judged)
+    turns = merge_stats(parsed, "parse_and_pair")
+    return {
+        "pairs_in": valid["in"],
+        "pairs_valid": valid["out"],
+        "pairs_skipped": valid["skipped"],
+        "parsed": turns.counts["parsed"],
+        "paired": turns.counts["paired"],
+        "judged": {k: judgements["counts"].get(f"judged_{k}", 0) for k in ("yes", "no", "open", "other")},
+        "kept_tasks": judgements["out"],
+    }
+
+
+def funnel(counts: dict) -> str:
+    """``12 pairs → 12 parsed → 0 paired → 0 kept``: where a domain's items were lost."""
+    return (
+        f"{counts['pairs_valid']} pairs → {counts['parsed']} parsed → {counts['paired']} paired → "
+        f"{counts['kept_tasks']} kept"
+    )

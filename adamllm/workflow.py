@@ -49,6 +49,11 @@ def data_recipes(config: dict) -> list[str]:
     return sorted({TRAINING_RECIPES[r].data for r in trained_recipes(config)})
 
 
+def trained_by(config: dict, data_recipe: str) -> list[str]:
+    """The trained recipes that train on a data recipe."""
+    return [r for r in trained_recipes(config) if TRAINING_RECIPES[r].data == data_recipe]
+
+
 def run_targets(config: dict) -> list[str]:
     """The targets this run trains and evaluates: ``run_targets``, or every configured target."""
     return list(config["targets"]) if config["run_targets"] is None else config["run_targets"]

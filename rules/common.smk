@@ -126,7 +126,14 @@ def domain_images(wildcards):
 
 
 def posttrain_data_input(wildcards):
-    inputs = {"tasks": f"results/{wildcards.domain}/tasks.jsonl"}
+    """The domain's judged tasks (the seed for general recipes), and the stats an empty recipe is reported with."""
+    results = f"results/{wildcards.domain}"
+    inputs = {
+        "tasks": f"{results}/tasks.jsonl",
+        "pairs": f"{results}/pairs.stats.json",
+        "parsed": gather.shard(f"{results}/triplets/{{scatteritem}}.stats.json"),
+        "judged": f"{results}/tasks.stats.json",
+    }
     if wildcards.recipe in GENERAL_RECIPES:
         inputs["seed"] = "results/seed/seed.json"
     return inputs

@@ -17,6 +17,7 @@ rule posttrain_data:
         dataset_name=lambda wildcards: f"adamllm_{wildcards.domain}_{wildcards.recipe}",
         random_seed=config["posttrain_data"]["seed"],
         keep_caption_without_task=config["posttrain_data"]["keep_caption_without_task"],
+        trained_by=lambda wildcards: W.trained_by(config, wildcards.recipe),
     script:
         "../scripts/posttrain_data.py"
 

@@ -105,6 +105,8 @@ rule merge_tasks:
     input:
         judged=gather.shard("results/{{domain}}/judged/{scatteritem}.jsonl"),
         shard_stats=gather.shard("results/{{domain}}/judged/{scatteritem}.stats.json"),
+        pairs="results/{domain}/pairs.stats.json",
+        parsed=gather.shard("results/{{domain}}/triplets/{scatteritem}.stats.json"),
     output:
         tasks="results/{domain}/tasks.jsonl",
         stats="results/{domain}/tasks.stats.json",

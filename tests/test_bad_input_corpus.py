@@ -47,6 +47,13 @@ EMPTY_CAPTION = [
         "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": " \n"}],
     }
 ]
+CAPTION_Y = [
+    {
+        "id": "y.jpg",
+        "image": "v/y.jpg",
+        "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": "cap y"}],
+    }
+]
 
 
 def seed_files(d: Path, vflan=None, captions=None, instruct=None) -> list[str]:
@@ -144,8 +151,18 @@ CASES = [
          "conversations": [{"from": "human", "value": "Q?"}, {"from": "gpt", "value": "a"}]}])],
          ["{d}/m.json, record 0 (id 3)", "no image placeholder"]),
     Case("seed empty caption, skipped", "data",
-         lambda d: ["prepare-seed", *seed_files(d, captions=EMPTY_CAPTION), "--on-bad-record", "skip"], [],
+         lambda d: ["prepare-seed", *seed_files(d, captions=[*EMPTY_CAPTION, *CAPTION_Y]), "--on-bad-record", "skip"],
+         [],
          skipped="empty caption"),
+    # A stage whose input leaves nothing for the next stage stops there, with its counts.
+    Case("seed joins no image", "data", lambda d: ["prepare-seed", *seed_files(d, instruct=[])],
+         ["{d}/m.json", "no seed image has a caption and both kinds of QA", "nothing for the next stage"]),
+    Case("seed of one record leaves no training set", "data", lambda d: [
+        "synthesizer-set", dump(d / "seed.json", [{"image": "x.jpg", "task_name": "t", "caption": "c",
+                                                   "precise": [["Q?", "a"]], "informative": [["Q?", "long a"]]}]),
+        str(jpeg(d / "blank.jpg") or d / "blank.jpg"), "--dev-ratio", "0.5", "--train", str(d / "out" / "t.json"),
+        "--dev", str(d / "out" / "d.json"), "--stats", str(d / "out" / "s.json")],
+         ["{d}/seed.json", "the synthesizer's training set would be empty: 1 seed record(s), 50% of each task held"]),
     # --- data: image-caption pairs --------------------------------------------------------------
     Case("pair without caption", "data",
          lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption=" ")])],
@@ -155,6 +172,9 @@ CASES = [
          skipped="empty caption"),
     Case("pair image missing", "data", lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("gone.jpg")])],
          ["{d}/pairs.json, record 1", "image not found"]),
+    Case("every pair skipped", "data",
+         lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg", caption=" ")], policy="skip")],
+         ["{d}/pairs.json", "no image-caption pair is usable", "1 record(s) in, 1 skipped: empty caption"]),
     Case("pair image empty", "data", lambda d: [
         "shard-pairs", *shard_case(d, [pair("a.jpg"), pair("e.jpg")]), (d / "images" / "e.jpg").write_bytes(b"")][:-1],
          ["{d}/pairs.json, record 1", "empty (0 bytes)"]),
