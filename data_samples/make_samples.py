@@ -157,9 +157,37 @@ def seed_data() -> None:
                       "no", "No, a round clock is the only object."),
         "brick.jpg": (skdata.brick(), "A close view of a brick wall with grey mortar.",
                       "no", "No, it only shows a brick wall."),
+        "horse.jpg": (skdata.horse(), "The black silhouette of a horse on a white background.",
+                      "yes", "Yes, a horse is shown in silhouette."),
+        "chelsea_face.jpg": ((skdata.chelsea(), (80, 0, 330, 250)), "Close view of the face of an orange tabby cat.",
+                             "yes", "Yes, a cat's face fills the picture."),
+        "moon.jpg": (skdata.moon(), "The full moon in grey tones against a black sky.",
+                     "no", "No, it only shows the moon."),
+        "page.jpg": (skdata.page(), "A scanned page of printed text with a few lines.",
+                     "no", "No, it only shows a page of text."),
+        "text.jpg": (skdata.text(), "Black printed letters on a light grey background.",
+                     "no", "No, it only shows printed letters."),
+        "gravel.jpg": (skdata.gravel(), "A close view of grey gravel stones.",
+                       "no", "No, it only shows gravel."),
+        "colorwheel.jpg": (skdata.colorwheel(), "A colour wheel with every hue arranged around a circle.",
+                           "no", "No, it only shows a colour wheel."),
+        "checkerboard.jpg": (skdata.checkerboard(), "A black and white checkerboard pattern of squares.",
+                             "no", "No, it only shows a checkerboard."),
+        "coins_few.jpg": ((skdata.coins(), (0, 0, 150, 150)), "Close view of a few old coins on a dark background.",
+                          "no", "No, it only shows coins."),
+        "clock_face.jpg": ((skdata.clock(), (100, 50, 350, 300)), "The face of a wall clock with its hands.",
+                           "no", "No, it only shows a clock."),
+        "brick_close.jpg": ((skdata.brick(), (0, 0, 200, 200)), "Grey brick wall with rough mortar lines.",
+                            "no", "No, it only shows bricks."),
+        "hubble_close.jpg": ((skdata.hubble_deep_field(), (0, 0, 300, 300)),
+                             "Small bright galaxies scattered on a black background.",
+                             "no", "No, it only shows galaxies."),
+        "rocket_body.jpg": ((skdata.rocket(), (150, 0, 400, 250)), "The white body of a rocket against the sky.",
+                            "no", "No, it only shows a rocket."),
     }  # fmt: skip
-    for name, (array, caption, precise, informative) in photos.items():
-        save(photo(array), ROOT / "seed" / "images" / "living_being_photos" / name)
+    for name, (source, caption, precise, informative) in photos.items():
+        array, box = source if isinstance(source, tuple) else (source, None)
+        save(photo(array, box), ROOT / "seed" / "images" / "living_being_photos" / name)
         add(name, "living_being_photos", caption, [(QUESTION, precise, informative)])
     for name, data in (
         ("vflan_metadata.json", meta),
