@@ -41,6 +41,29 @@ def photo(array, box=None) -> Image.Image:
     return image
 
 
+def drawn(kind: str) -> Image.Image:
+    """Drawn stand-ins for photographs of things: the moon, a printed page, a colour wheel, a checkerboard."""
+    image = Image.new("RGB", (SIZE, SIZE), (0, 0, 0) if kind == "moon" else (235, 235, 230))
+    draw = ImageDraw.Draw(image)
+    if kind == "moon":
+        draw.ellipse((14, 14, 114, 114), fill=(190, 190, 185))
+        for x, y, r in ((40, 45, 9), (75, 38, 6), (62, 80, 12), (88, 70, 5)):
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=(150, 150, 145))
+    elif kind == "page":
+        for row in range(10):
+            draw.text((10, 8 + row * 12), "lorem ipsum dolor sit amet"[: 18 + row % 8], fill=(30, 30, 30))
+    elif kind == "colorwheel":
+        for step in range(36):
+            hue = Image.new("HSV", (1, 1), (step * 255 // 36, 230, 230)).convert("RGB").getpixel((0, 0))
+            draw.pieslice((8, 8, 120, 120), step * 10, step * 10 + 10, fill=hue)
+    else:
+        for row in range(8):
+            for col in range(8):
+                if (row + col) % 2:
+                    draw.rectangle((col * 16, row * 16, col * 16 + 15, row * 16 + 15), fill=(20, 20, 20))
+    return image
+
+
 def shapes(count: int, colour: str, kind: str, rng: random.Random) -> Image.Image:
     image = Image.new("RGB", (SIZE, SIZE), (245, 245, 240))
     draw = ImageDraw.Draw(image)
@@ -161,17 +184,17 @@ def seed_data() -> None:
                       "yes", "Yes, a horse is shown in silhouette."),
         "chelsea_face.jpg": ((skdata.chelsea(), (80, 0, 330, 250)), "Close view of the face of an orange tabby cat.",
                              "yes", "Yes, a cat's face fills the picture."),
-        "moon.jpg": (skdata.moon(), "The full moon in grey tones against a black sky.",
+        "moon.jpg": (drawn("moon"), "The full moon in grey tones against a black sky.",
                      "no", "No, it only shows the moon."),
-        "page.jpg": (skdata.page(), "A scanned page of printed text with a few lines.",
+        "page.jpg": (drawn("page"), "A page of printed text with a few lines.",
                      "no", "No, it only shows a page of text."),
         "text.jpg": (skdata.text(), "Black printed letters on a light grey background.",
                      "no", "No, it only shows printed letters."),
         "gravel.jpg": (skdata.gravel(), "A close view of grey gravel stones.",
                        "no", "No, it only shows gravel."),
-        "colorwheel.jpg": (skdata.colorwheel(), "A colour wheel with every hue arranged around a circle.",
+        "colorwheel.jpg": (drawn("colorwheel"), "A colour wheel with every hue arranged around a circle.",
                            "no", "No, it only shows a colour wheel."),
-        "checkerboard.jpg": (skdata.checkerboard(), "A black and white checkerboard pattern of squares.",
+        "checkerboard.jpg": (drawn("checkerboard"), "A black and white checkerboard pattern of squares.",
                              "no", "No, it only shows a checkerboard."),
         "coins_few.jpg": ((skdata.coins(), (0, 0, 150, 150)), "Close view of a few old coins on a dark background.",
                           "no", "No, it only shows coins."),
@@ -187,7 +210,8 @@ def seed_data() -> None:
     }  # fmt: skip
     for name, (source, caption, precise, informative) in photos.items():
         array, box = source if isinstance(source, tuple) else (source, None)
-        save(photo(array, box), ROOT / "seed" / "images" / "living_being_photos" / name)
+        image = array if isinstance(array, Image.Image) else photo(array, box)
+        save(image, ROOT / "seed" / "images" / "living_being_photos" / name)
         add(name, "living_being_photos", caption, [(QUESTION, precise, informative)])
     for name, data in (
         ("vflan_metadata.json", meta),
