@@ -10,7 +10,8 @@ from adamllm.errors import RecordPolicy
 from adamllm.images import image_problem, usable_image
 from adamllm.io import read_json_list
 from adamllm.stats import StageStats
-from adamllm.text import IMAGE_PLACEHOLDER, text_problem
+from adamllm.synthesis import TOO_LONG
+from adamllm.text import IMAGE_PLACEHOLDER, text_problem, unicode_problem
 
 
 def _pair_problem(record) -> tuple[str, str] | None:
@@ -18,8 +19,10 @@ def _pair_problem(record) -> tuple[str, str] | None:
     problem = _shape_problem(record)
     if problem:
         return problem.split(":")[0], problem
-    return text_problem(record["messages"][0]["content"], "user message", placeholder_allowed=True) or text_problem(
-        record["messages"][1]["content"], "caption"
+    return (
+        unicode_problem(record["images"][0], "image path")
+        or text_problem(record["messages"][0]["content"], "user message", placeholder_allowed=True)
+        or text_problem(record["messages"][1]["content"], "caption")
     )
 
 
@@ -53,9 +56,11 @@ def image_path(image_dir, name: str, allow_outside: bool) -> tuple[Path, str | N
 
 
 def load_pairs(
-    path, image_dir, policy: RecordPolicy, converted_dir=None, allow_outside: bool = False
+    path, image_dir, policy: RecordPolicy, converted_dir=None, allow_outside: bool = False, caption_check=None
 ) -> tuple[list[dict], StageStats]:
     """Valid pairs as ``{id, image, instruction, caption}``; ``id`` is the record's index in the file.
+    ``caption_check`` (caption → problem or None) judges what a record's caption leads to downstream (its
+    synthesis prompt's length: adamllm.synthesis.caption_length_check).
 
     High-bit-depth images are given as 8-bit copies in ``converted_dir`` (when one is given), so that
     every loader downstream, LLaMA-Factory's included, sees them by their real value range.
@@ -69,6 +74,10 @@ def load_pairs(
         problem = _pair_problem(record)
         if problem:
             policy.bad(path, problem[1], index, problem[0])
+            continue
+        long = caption_check(record["messages"][1]["content"]) if caption_check else None
+        if long:
+            policy.bad(path, long, index, TOO_LONG)
             continue
         name = record["images"][0]
         if name in seen:

@@ -11,7 +11,7 @@ from adamllm.images import image_problem, usable_image
 from adamllm.io import read_json_list
 from adamllm.pairs import IMAGE_PLACEHOLDER, image_path
 from adamllm.stats import StageStats
-from adamllm.text import text_problem
+from adamllm.text import text_problem, unicode_problem
 
 
 def _record_id(record, index: int) -> str:
@@ -23,6 +23,12 @@ def _two_turns(path, record, index, policy: RecordPolicy) -> tuple[str, str] | N
     where = _record_id(record, index)
     if not isinstance(record, dict) or not isinstance(record.get("image"), str) or not record["image"]:
         policy.bad(path, "record has no 'image' path", where, "no image")
+        return None
+    problem = unicode_problem(record["image"], "image path") or (
+        isinstance(record.get("task_name"), str) and unicode_problem(record["task_name"], "task name")
+    )
+    if problem:
+        policy.bad(path, problem[1], where, problem[0])
         return None
     turns = record.get("conversations")
     if (

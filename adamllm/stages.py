@@ -26,7 +26,15 @@ from adamllm.pairs import load_pairs, split_shards
 from adamllm.progress import progress_key, run_chunked
 from adamllm.seed import join_seed
 from adamllm.stats import StageStats, domain_counts, funnel, merge_stats
-from adamllm.synthesis import pair_triplet, parse_qa_turns, synthesis_request, synthesis_sampling
+from adamllm.synthesis import (
+    TOO_LONG,
+    caption_length_check,
+    pair_triplet,
+    parse_qa_turns,
+    prompt_length_problem,
+    synthesis_request,
+    synthesis_sampling,
+)
 from adamllm.trainset import build_trainset
 
 Output = Annotated[str, "output"]  # a file or folder the stage writes
@@ -185,19 +193,26 @@ def download_domain(hub: dict, pairs: Output, image_dir: Output):
 
 def shard_pairs(
     pairs: str, image_dir: str, shards: Outputs, stats: Output, on_bad_record: OnBadRecord = "stop",
-    converted: Output | None = None, allow_images_outside_dir: bool = False,
+    converted: Output | None = None, allow_images_outside_dir: bool = False, synthesizer: str | None = None,
+    max_model_len: int | None = None, double_bos: bool = True,
 ):  # fmt: skip
-    """Validate a domain's image-caption pairs and split them into one file per shard.
+    """Validate a domain's image-caption pairs and split them into one file per shard. With ``synthesizer`` and
+    ``max_model_len``, a pair whose synthesis prompt would fill the context is a bad record here, not when its
+    synthesis job runs.
 
     Args:
         pairs: image-caption pairs, a JSON list in LLaMA-Factory sharegpt format
         image_dir: folder the records' image paths are relative to
         shards: one output file per shard
         stats: where to write the stage's counts (JSON)
+        synthesizer: the synthesizer (a folder or hub id) whose tokenizer counts each synthesis prompt
+        max_model_len: the synthesis context in tokens
     """
     if converted:
         Path(converted).mkdir(parents=True, exist_ok=True)
-    valid, counts = load_pairs(pairs, image_dir, RecordPolicy(on_bad_record), converted, allow_images_outside_dir)
+    fits = caption_length_check(synthesizer, max_model_len, double_bos) if synthesizer and max_model_len else None
+    valid, counts = load_pairs(pairs, image_dir, RecordPolicy(on_bad_record), converted, allow_images_outside_dir,
+                               fits)  # fmt: skip
     if not valid:
         raise BadInputError(pairs, _none_usable(counts, "image-caption pair is usable"))
     counts.record_sources(pairs, image_dir)
@@ -253,9 +268,6 @@ def synthesize(
     run_chunked(items, work, synthesized, key, chunk_size, name, lambda rows: write_jsonl(synthesized, rows))
 
 
-TOO_LONG = "caption longer than the context"
-
-
 def _synthesized(items, engine, max_new_tokens, double_bos, options=None, policy=None, source="pairs") -> list[dict]:
     """Synthesis rows of ``items``: ``pred`` the continuation, or null and ``skipped`` for a prompt that
     fills the context (a bad record under ``policy``)."""
@@ -265,10 +277,9 @@ def _synthesized(items, engine, max_new_tokens, double_bos, options=None, policy
     requests, fitting = [], []
     for item in items:
         request = synthesis_request(item, double_bos, engine.image_token)
-        length = len(engine.tokenizer(request.prompt, add_special_tokens=False)["input_ids"]) if limit else 0
-        if limit and length >= limit:
-            message = f"synthesis prompt of {length} tokens (mostly its caption) fills the {limit}-token context"
-            policy.bad(source, message, f"id {item['id']}", TOO_LONG)
+        problem = prompt_length_problem(engine.tokenizer, request.prompt, limit)
+        if problem:
+            policy.bad(source, problem, f"id {item['id']}", TOO_LONG)
         else:
             requests.append(request)
             fitting.append(item["id"])

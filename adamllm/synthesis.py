@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from adamllm.backends.base import Request, Sampling
+from adamllm.families import get_family
 from adamllm.synth_format import ANSWER_SEPARATOR, EOS, EOT, HINTS, USER_HEADER, synthesis_prompt
 
 
@@ -67,3 +68,32 @@ def synthesis_sampling(max_new_tokens: int = 512) -> Sampling:
 def synthesis_request(item: dict, double_bos: bool, image_token: str) -> Request:
     """The generation request for one image-caption pair (the original caption instruction is not used)."""
     return Request(synthesis_prompt(item["caption"], double_bos, image_token), image=item["image"])
+
+
+TOO_LONG = "caption longer than the context"
+
+
+def prompt_length_problem(tokenizer, prompt: str, limit: int | None) -> str | None:
+    """Why a synthesis prompt cannot run: it fills the ``limit``-token context (``max_model_len``) before a token
+    is generated; None when it fits or there is no limit. Its text is counted as the engine counts it."""
+    if not limit:
+        return None
+    length = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    if length < limit:
+        return None
+    return f"synthesis prompt of {length} tokens (mostly its caption) fills the {limit}-token context"
+
+
+def caption_length_check(model: str, limit: int, double_bos: bool = True):
+    """``caption → problem or None``: whether a caption's synthesis prompt fits the ``limit``-token context,
+    counted with the synthesizer's own tokenizer (``model``: a folder or a hub id), so that the shard stage finds
+    what a synthesis job would."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    image_token = get_family("llava_next_synthesizer").image_token  # one token, as the engine's own is
+
+    def check(caption: str) -> str | None:
+        return prompt_length_problem(tokenizer, synthesis_prompt(caption, double_bos, image_token), limit)
+
+    return check

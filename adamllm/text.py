@@ -7,6 +7,10 @@ so a caption holding ``<|eot_id|><|start_header_id|>user<|end_header_id|>`` woul
 The rule: input text holding either form is a bad record (named; counted under ``on_bad_record: skip``),
 except the image placeholder where the data format puts it (the pairs' user turn, seed questions). Text a
 model wrote (synthesized tasks) holding one is rejected by the consistency filter.
+
+Text is judged as Unicode text, not as ASCII: any letter of any script is text, but a lone UTF-16 surrogate
+(JSON's ``"\ud800"``, which no UTF-8 file can hold) and control characters other than tab, line feed and
+carriage return are not.
 """
 
 from __future__ import annotations
@@ -15,11 +19,26 @@ import re
 
 IMAGE_PLACEHOLDER = "<image>"
 CONTROL_TOKEN = re.compile(r"<\|[^\s<>|]{1,80}\|>")
+NOT_TEXT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def unicode_problem(text: str, what: str) -> tuple[str, str] | None:
+    """``(kind, message)`` when ``text`` holds a character that is not Unicode text (a lone surrogate, a control
+    character), or None."""
+    found = NOT_TEXT.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = "lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
+    return "not Unicode text", f"{what} holds a {kind} U+{ord(char):04X} at character {found.start()}: not Unicode text"
 
 
 def text_problem(text: str, what: str, placeholder_allowed: bool = False) -> tuple[str, str] | None:
     """``(kind, message)`` saying why ``text`` (described as ``what``) cannot be used as literal text, or
     None. The kind names the reason in a stage's counts of skipped records."""
+    problem = unicode_problem(text, what)
+    if problem:
+        return problem
     found = CONTROL_TOKEN.search(text)
     if found:
         return "control token in text", f"{what} holds {found.group()!r}, a model's control token (text must stay text)"

@@ -22,6 +22,7 @@ rule shard_pairs:
     input:
         pairs=domain_pairs,
         image_dir=domain_images,
+        model=model_files(W.synthesizer_spec(config)),
     output:
         shards=scatter.shard("results/{{domain}}/shards/{scatteritem}.jsonl"),
         stats="results/{domain}/pairs.stats.json",
@@ -33,6 +34,9 @@ rule shard_pairs:
     params:
         on_bad_record=config["on_bad_record"],
         allow_images_outside_dir=config["allow_images_outside_dir"],
+        synthesizer=model_param(model_path(W.synthesizer_spec(config))),
+        max_model_len=config["synthesis"]["max_model_len"],
+        double_bos=config["synthesizer"]["double_bos"],
     script:
         "../scripts/shard_pairs.py"
 

@@ -175,6 +175,22 @@ CASES = [
     Case("every pair skipped", "data",
          lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg", caption=" ")], policy="skip")],
          ["{d}/pairs.json", "no image-caption pair is usable", "1 record(s) in, 1 skipped: empty caption"]),
+    # Text is judged as Unicode text: JSON can spell a lone UTF-16 surrogate, which no UTF-8 file can hold.
+    Case("pair caption with a lone surrogate", "data",
+         lambda d: ["shard-pairs", *shard_case(d, b'[{"images": ["a.jpg"], "messages": [{"role": "user", "content": '
+                                                  b'"<image>Describe."}, {"role": "assistant", "content": '
+                                                  b'"A pizza \\ud800 slice."}]}]')],
+         ["{d}/pairs.json, record 0", "caption holds a lone surrogate U+D800", "not Unicode text"]),
+    Case("pair caption with a control character", "data",
+         lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption="A cell.\x07")])],
+         ["{d}/pairs.json, record 1", "caption holds a control character U+0007"]),
+    Case("pair image name with a lone surrogate, skipped", "data",
+         lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b\udc80.jpg")], policy="skip")], [],
+         skipped="not Unicode text"),
+    Case("seed caption with a lone surrogate", "data", lambda d: ["prepare-seed", *seed_files(d, captions=[
+        {"id": "x.jpg", "image": "v/x.jpg", "conversations": [{"from": "human", "value": "<image>"},
+                                                             {"from": "gpt", "value": "cap \ud83d"}]}])],
+         ["{d}/c.json, record 0 (id 'x.jpg')", "caption holds a lone surrogate U+D83D"]),
     Case("pair image empty", "data", lambda d: [
         "shard-pairs", *shard_case(d, [pair("a.jpg"), pair("e.jpg")]), (d / "images" / "e.jpg").write_bytes(b"")][:-1],
          ["{d}/pairs.json, record 1", "empty (0 bytes)"]),

@@ -1,6 +1,8 @@
 """Inputs as they come: high-bit-depth images by their real value range, images no model family can take,
 and text that must stay text for every family's tokenizer."""
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -100,6 +102,20 @@ def test_plain_text_and_placeholders_where_the_format_puts_them_are_fine():
     assert text_problem("Two <image> cells", "caption")[0] == "image placeholder in text"
 
 
+def test_text_is_judged_as_unicode_text_not_as_ascii():
+    """Letters of any script, emoji (a surrogate pair in JSON, one code point in Python), tabs and line breaks are
+    text; a lone surrogate, NUL, other C0 controls, DEL and C1 controls are not (Unicode's categories Cs, Cc)."""
+    import json
+    import unicodedata
+
+    for text in ("Käse, 寿司 und Ψωμί", json.loads('"pizza \\ud83c\\udf55"'), "a\tb\r\nc", "\u00a0\u200b\ufeff"):
+        assert text_problem(text, "caption") is None, repr(text)
+    bad = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cs", "Cc") and chr(c) not in "\t\n\r"]
+    assert len(bad) == 2048 + 65 - 3
+    for char in bad:
+        assert text_problem(f"A {char} cell", "caption")[0] == "not Unicode text", hex(ord(char))
+
+
 def test_caption_longer_than_the_synthesizer_context_is_a_bad_record(tmp_path, tiny_corpus, make_image):
     """A 200,000-character caption against a 4,096-token context: named and counted, never run."""
     from adamllm.backends import load_backend
@@ -116,3 +132,38 @@ def test_caption_longer_than_the_synthesizer_context_is_a_bad_record(tmp_path, t
     rows = _synthesized(items, engine, 4, True, options, policy, "shard.jsonl")
     assert isinstance(rows[0]["pred"], str) and rows[1]["pred"] is None and rows[1]["skipped"] == TOO_LONG
     assert policy.skipped == {TOO_LONG: 1}
+
+
+def test_caption_longer_than_the_synthesizer_context_stops_at_the_shard_stage(tmp_path, tiny_corpus, make_image):
+    """The same 200,000-character caption is a bad record when the pairs are sharded, named by file and record,
+    counted under ``skip``; its synthesis job never sees it (the tokenizer is the synthesizer's own)."""
+    import json
+    import subprocess
+    import sys
+
+    build_tiny_model("llava_next_synthesizer", tmp_path / "synth", tiny_corpus, vocab_size=800)
+    make_image("a.jpg", folder=tmp_path / "images")
+    make_image("b.jpg", folder=tmp_path / "images")
+    records = [{"images": [name], "messages": [{"role": "user", "content": "<image>Describe the image."},
+                                               {"role": "assistant", "content": caption}]}
+               for name, caption in (("a.jpg", "A cell."), ("b.jpg", "cells " * 40000))]  # fmt: skip
+    (tmp_path / "pairs.json").write_text(json.dumps(records))
+
+    def shard(policy):
+        out = tmp_path / policy
+        command = [sys.executable, "-m", "adamllm.cli", "shard-pairs", str(tmp_path / "pairs.json"),
+                   str(tmp_path / "images"), "--shards", str(out / "1.jsonl"), "--stats", str(out / "stats.json"),
+                   "--synthesizer", str(tmp_path / "synth"), "--max-model-len", "4096",
+                   "--on-bad-record", policy]  # fmt: skip
+        return subprocess.run(command, capture_output=True, text=True), out
+
+    result, out = shard("stop")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("adamllm")]
+    assert result.returncode == 1 and len(lines) == 1 and "Traceback" not in result.stderr
+    assert re.search(r"pairs\.json, record 1: synthesis prompt of \d+ tokens \(mostly its caption\) fills the "
+                     r"4096-token context", lines[0]), lines  # fmt: skip
+    assert not out.exists() or not any(out.iterdir())
+    result, out = shard("skip")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "stats.json").read_text())["skipped"] == {"caption longer than the context": 1}
+    assert [json.loads(line)["caption"] for line in (out / "1.jsonl").read_text().splitlines()] == ["A cell."]
