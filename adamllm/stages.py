@@ -665,10 +665,11 @@ def score_predictions(
         if sources:  # what the data stages read: seed files, the domain's pairs and images
             shared["sources"] = dict(sorted(sources.items()))
         record = provenance.run_record(config, models or {}, folder)
-    for task in tasks:
+    scored = {task: score_file(task, folder / f"{task}.jsonl", definitions) for task in tasks}  # all, then write
+    for task, score in scored.items():
         rows = folder / f"{task}.jsonl"
         out = Path(scores) / f"{task}.json"
-        write_json(out, score_file(task, rows, definitions))
+        write_json(out, score)
         if config is not None:
             digests = {**shared, "predictions": {str(rows): provenance.file_digest(rows)}}
             provenance.write_manifest(out, digests, record)

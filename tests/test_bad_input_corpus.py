@@ -292,6 +292,27 @@ CASES = [
     Case("FoodSeg103 label not a list", "predictions",
          lambda d: score_case(d, "FoodSeg103", [{"id": 0, "label": "rice", "pred": "rice"}]),
          ["{d}/pred.jsonl", "at line 1", "lists of class names"], outputs=[]),
+    # Scoring trusts nothing: each row is checked against its benchmark before a score is computed.
+    Case("prediction ids repeat", "predictions", lambda d: score_case(d, "SLAKE", [slake(), slake(pred="no")]),
+         ["{d}/pred.jsonl", "at line 2", "id 0 repeats line 1"], outputs=[]),
+    Case("prediction id a list", "predictions", lambda d: score_case(d, "SLAKE", [slake(id=[0])]),
+         ["{d}/pred.jsonl", "at line 1", "'id' must be an integer or a string"], outputs=[]),
+    Case("prediction id a boolean", "predictions", lambda d: score_case(d, "SLAKE", [slake(id=True)]),
+         ["{d}/pred.jsonl", "at line 1", "'id' must be an integer or a string"], outputs=[]),
+    Case("VQA label not a string", "predictions", lambda d: score_case(d, "PathVQA", [slake(label=3)]),
+         ["{d}/pred.jsonl", "at line 1", "'label' must be a string"], outputs=[]),
+    Case("PMC-VQA label not an option", "predictions", lambda d: score_case(d, "PMC-VQA", [
+        {"id": 0, "label": "E", "pred": "(A)", "A": "a", "B": "b", "C": "c", "D": "d"}]),
+         ["{d}/pred.jsonl", "at line 1", "label 'E' is not one of the options A, B, C, D"], outputs=[]),
+    Case("PMC-VQA option not text", "predictions", lambda d: score_case(d, "PMC-VQA", [
+        {"id": 0, "label": "A", "pred": "(A)", "A": {"x": 1}, "B": "b", "C": "c", "D": None}]),
+         ["{d}/pred.jsonl", "at line 1", "option field(s) A, D must be strings or numbers"], outputs=[]),
+    Case("Nutrition5K label not in its class list", "predictions", lambda d: score_case(d, "Nutrition5K", [
+        {"id": 0, "label": ["moon rock"], "pred": "rice"}]),
+         ["{d}/pred.jsonl", "at line 1", "label names not in Nutrition5K's class list: ['moon rock']"], outputs=[]),
+    Case("Recipe1M label a list", "predictions", lambda d: score_case(d, "Recipe1M", [
+        {"id": 0, "label": ["boil"], "pred": "boil"}]),
+         ["{d}/pred.jsonl", "at line 1", "'label' must be a string"], outputs=[]),
     Case("unknown benchmark", "predictions", lambda d: score_case(d, "ImageNet", [slake()]), ["ImageNet"], code=2,
          outputs=[]),
     # --- config (a Snakemake dry-run of the real workflow) --------------------------------------
@@ -392,3 +413,17 @@ def test_bad_input_ends_in_a_clear_message_or_a_counted_skip(case, tmp_path, cap
 def test_corpus_covers_every_stage_kind():
     assert len(CASES) >= 45
     assert {c.stage for c in CASES} == {"data", "config", "models", "predictions"}
+
+
+def test_no_score_is_written_until_every_benchmark_s_predictions_check_out(tmp_path):
+    """One model's predictions on two benchmarks, the second's with a repeated id: neither score is written."""
+    from adamllm.errors import BadInputError
+    from adamllm.stages import score_predictions
+
+    jsonl(tmp_path / "pred" / "SLAKE.jsonl", [slake(), slake(id=1)])
+    jsonl(tmp_path / "pred" / "PathVQA.jsonl", [slake(), slake()])
+    with pytest.raises(BadInputError, match=r"PathVQA.jsonl, record at line 2: id 0 repeats line 1"):
+        score_predictions(str(tmp_path / "pred"), str(tmp_path / "scores"), ["SLAKE", "PathVQA"])
+    assert not (tmp_path / "scores").exists() or not any((tmp_path / "scores").iterdir())
+    score_predictions(str(tmp_path / "pred"), str(tmp_path / "scores"), ["SLAKE"])
+    assert json.loads((tmp_path / "scores" / "SLAKE.json").read_text())["test_num"] == 2

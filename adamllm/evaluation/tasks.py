@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -63,6 +63,11 @@ class Benchmark:
     def score(self, rows: list[dict]) -> dict:
         """Scores (×100) of predictions rows, as ``{test_num, <key>: value…}``."""
         return SCORERS[self.metric["kind"]](self, rows)
+
+    @cached_property
+    def class_names(self) -> frozenset[str]:
+        """The names of its class list: the labels a class-list metric can score."""
+        return frozenset(self.classes.values())
 
     def options(self) -> dict[str, str]:
         """Multiple choice over a class list: option key ("0", "1", …) → its text."""
@@ -307,17 +312,53 @@ def internal_row(benchmark: Benchmark, row: dict) -> dict:
 
 
 def validate_row(benchmark: Benchmark, row, path, where) -> None:
-    """A scorable row: id, label, pred (a string) and the task's own fields, with valid values."""
+    """A scorable row: id (an integer or a string), label, pred (a string) and the task's own fields, each of the
+    type its metric reads, the label one the metric can score (an option, a class of the class list)."""
     if not isinstance(row, dict):
         raise BadInputError(path, "expected a JSON object", where)
     missing = [f for f in ("id", "label", "pred", *benchmark.fields) if f not in row]
     if missing:
         raise BadInputError(path, f"missing field(s) {', '.join(missing)} for task {benchmark.name}", where)
+    if isinstance(row["id"], bool) or not isinstance(row["id"], int | str):
+        raise BadInputError(path, "'id' must be an integer or a string", where)
     if not isinstance(row["pred"], str):
         raise BadInputError(path, "'pred' must be a string", where)
-    kind = benchmark.metric["kind"]
-    type_field = benchmark.metric.get("type_field", "answer_type")
-    if kind == "open_closed_vqa" and row[type_field] not in ("OPEN", "CLOSED"):
-        raise BadInputError(path, f"{type_field} must be OPEN or CLOSED, not {row[type_field]!r}", where)
-    if kind == "multi_label" and not isinstance(row["label"], list):
-        raise BadInputError(path, f"{benchmark.name} labels are lists of class names", where)
+    problem = _label_problem(benchmark, row)
+    if problem:
+        raise BadInputError(path, problem, where)
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _label_problem(benchmark: Benchmark, row: dict) -> str | None:
+    """Why a row's label (or the fields its metric reads) cannot be scored, or None."""
+    kind, label = benchmark.metric["kind"], row["label"]
+    if kind == "open_closed_vqa":
+        type_field = benchmark.metric.get("type_field", "answer_type")
+        if row[type_field] not in ("OPEN", "CLOSED"):
+            return f"{type_field} must be OPEN or CLOSED, not {row[type_field]!r}"
+        return None if isinstance(label, str) else "'label' must be a string"
+    if kind == "rouge_l":
+        return None if isinstance(label, str) else "'label' must be a string"
+    if kind == "exact_match":
+        return None if _scalar(label) else "'label' must be a string or a number"
+    if kind == "multi_label":
+        if not isinstance(label, list) or not all(isinstance(name, str) for name in label):
+            return f"{benchmark.name} labels are lists of class names"
+        unknown = [name for name in label if name not in benchmark.class_names]
+        return f"label names not in {benchmark.name}'s class list: {unknown}" if unknown else None
+    if not _scalar(label):  # multiple choice
+        return "'label' must be a string or a number"
+    fields = benchmark.metric.get("option_fields")
+    if fields:
+        bad = [key for key in fields if not _scalar(row[key])]
+        if bad:
+            return f"option field(s) {', '.join(bad)} must be strings or numbers"
+        if str(label).strip() not in fields:
+            return f"label {label!r} is not one of the options {', '.join(fields)}"
+        return None
+    if _text(benchmark, label) not in benchmark.class_names:
+        return f"{benchmark.name} label {label!r} is not one of the {len(benchmark.classes)} classes"
+    return None
