@@ -117,14 +117,14 @@ def _check_labels(benchmark, rows) -> None:
     """Every label of a class-list benchmark's local rows is in its class list (else the scores of a whole
     run would stop at the end)."""
     from adamllm.evaluation.tasks import internal_row
-    from adamllm.io import iter_jsonl
+    from adamllm.io import jsonl_values
 
     if not benchmark.classes:
         return
     known = set(benchmark.classes.values())
     underscores = benchmark.metric.get("classes", {}).get("underscores_as_spaces")
-    for line, raw in enumerate(iter_jsonl(rows), start=1):
-        labels = internal_row(benchmark, raw).get("label")
+    for line, raw in jsonl_values(rows):
+        labels = internal_row(benchmark, raw).get("label") if isinstance(raw, dict) else None
         for label in labels if isinstance(labels, list) else [labels]:
             text = str(label).replace("_", " ") if underscores else str(label)
             if text not in known:

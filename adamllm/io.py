@@ -138,43 +138,59 @@ def read_json_list(path) -> list:
     return data
 
 
-def jsonl_lines(path) -> Iterator[tuple[str, dict]]:
-    """Yield each non-blank line of a JSONL file (as read: its line break kept, except maybe on the last) with
-    its object; a malformed line raises BadInputError naming it."""
+def jsonl_entries(path) -> Iterator[tuple[int, str, Any]]:
+    """Yield ``(line number, line as read, value)`` for each non-blank line of a JSONL file, whatever JSON value
+    it holds (a schema judges it: adamllm.schemas); a line that is not JSON or not UTF-8 raises BadInputError
+    naming it. Lines are decoded one by one, so that a bad byte is named by its own line."""
     path = Path(path)
     try:
-        handle = open(path, encoding="utf-8")
+        handle = open(path, "rb")
     except FileNotFoundError:
         raise BadInputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise BadInputError(path, "is a folder, not a file") from None
     with handle:
-        for lineno, line in enumerate(handle, start=1):
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise BadInputError(path, f"not UTF-8 text ({err.reason})", record=f"at line {lineno}") from None
             if line.isspace():
                 continue
+            if line.endswith("\r\n"):
+                line = line[:-2] + "\n"
             try:
-                row = json.loads(line)
+                yield lineno, line, json.loads(line)
             except json.JSONDecodeError as err:
                 raise BadInputError(path, f"malformed JSON: {err.msg}", record=f"at line {lineno}") from None
-            if not isinstance(row, dict):
-                raise BadInputError(path, "expected a JSON object", record=f"at line {lineno}")
-            yield line, row
+
+
+def jsonl_values(path) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line number, value)`` for each non-blank line of a JSONL file (see :func:`jsonl_entries`)."""
+    for lineno, _line, value in jsonl_entries(path):
+        yield lineno, value
 
 
 def iter_jsonl(path) -> Iterator[dict]:
-    """Yield the objects of a JSONL file; a malformed line raises BadInputError naming it."""
-    for _line, row in jsonl_lines(path):
+    """Yield the objects of a JSONL file; a malformed line, or one that is no object, raises BadInputError
+    naming it."""
+    for lineno, _line, row in jsonl_entries(path):
+        if not isinstance(row, dict):
+            raise BadInputError(path, "expected a JSON object", record=f"at line {lineno}")
         yield row
 
 
-def concat_jsonl(path, sources: Iterable) -> int:
+def concat_jsonl(path, sources: Iterable, check=None) -> int:
     """Write the rows of JSONL files one after another, atomically, each line checked but copied as it is
     (not encoded again: files this package wrote come out in the bytes :func:`write_jsonl` would write);
-    return the number of rows."""
+    ``check(source, "at line N", row)`` may judge each row (False leaves it out). Return the number of rows."""
     count = 0
     with atomic_write(path) as handle:
         for source in sources:
-            for line, _row in jsonl_lines(source):
-                handle.write(line if line.endswith("\n") else line + "\n")
-                count += 1
+            for lineno, line, row in jsonl_entries(source):
+                if check is None or check(source, f"at line {lineno}", row):
+                    handle.write(line if line.endswith("\n") else line + "\n")
+                    count += 1
     return count
 
 

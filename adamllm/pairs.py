@@ -8,42 +8,25 @@ from tqdm import tqdm
 
 from adamllm.errors import RecordPolicy
 from adamllm.images import image_problem, usable_image
-from adamllm.io import read_json_list
+from adamllm.schemas import PAIR, RecordCheck
 from adamllm.stats import StageStats
 from adamllm.synthesis import TOO_LONG
-from adamllm.text import IMAGE_PLACEHOLDER, text_problem, unicode_problem
+from adamllm.text import IMAGE_PLACEHOLDER, text_problem
 
 
-def _pair_problem(record) -> tuple[str, str] | None:
-    """``(kind, message)`` of what is wrong with a pairs record, or None."""
-    problem = _shape_problem(record)
-    if problem:
-        return problem.split(":")[0], problem
-    return (
-        unicode_problem(record["images"][0], "image path")
-        or text_problem(record["messages"][0]["content"], "user message", placeholder_allowed=True)
-        or text_problem(record["messages"][1]["content"], "caption")
-    )
-
-
-def _shape_problem(record) -> str | None:
-    if not isinstance(record, dict):
-        return "record is not a JSON object"
-    images, messages = record.get("images"), record.get("messages")
-    if not isinstance(images, list) or len(images) != 1 or not isinstance(images[0], str) or not images[0]:
-        return "expected 'images' to be a list of exactly one image path"
-    if (
-        not isinstance(messages, list)
-        or len(messages) != 2
-        or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages)
-        or [m.get("role") for m in messages] != ["user", "assistant"]
-    ):
-        return "expected 'messages' of one user and one assistant turn with string 'content'"
+def _pair_problem(record: dict) -> tuple[str, str] | None:
+    """``(kind, message)`` of what is wrong with a pairs record that fits its schema (adamllm.schemas.PAIR), or
+    None: turns out of order, no image placeholder where the format puts it, an empty caption, control tokens."""
+    messages = record["messages"]
+    if [m["role"] for m in messages] != ["user", "assistant"]:
+        return "bad turns", "expected one user turn, then one assistant turn"
     if IMAGE_PLACEHOLDER not in messages[0]["content"]:
-        return "user message has no image placeholder '<image>'"
+        return "no placeholder", "user message has no image placeholder '<image>'"
     if not messages[1]["content"].strip():
-        return "empty caption"
-    return None
+        return "empty caption", "empty caption"
+    return text_problem(messages[0]["content"], "user message", placeholder_allowed=True) or text_problem(
+        messages[1]["content"], "caption"
+    )
 
 
 def image_path(image_dir, name: str, allow_outside: bool) -> tuple[Path, str | None]:
@@ -66,11 +49,11 @@ def load_pairs(
     every loader downstream, LLaMA-Factory's included, sees them by their real value range.
     """
     stats = StageStats("pairs")
-    records = read_json_list(path)
-    stats.items_in = len(records)
+    check = RecordCheck(PAIR, policy)
     seen: set[str] = set()
     pairs = []
-    for index, record in enumerate(tqdm(records, desc="pairs", unit="pair", leave=False)):
+    for where, record in tqdm(check.records(path), desc="pairs", unit="pair", leave=False):
+        index = int(where)
         problem = _pair_problem(record)
         if problem:
             policy.bad(path, problem[1], index, problem[0])
@@ -97,6 +80,7 @@ def load_pairs(
                 "caption": record["messages"][1]["content"],  # byte for byte, as the synthesizer sees it
             }
         )
+    stats.items_in = check.total
     stats.items_out = len(pairs)
     stats.skipped.update(policy.skipped)
     return pairs, stats

@@ -15,9 +15,10 @@ from adamllm.checkpoints import vllm_compatible
 from adamllm.deepspeed import deepspeed_config
 from adamllm.errors import BadInputError
 from adamllm.families import get_family
-from adamllm.io import atomic_write, read_json
+from adamllm.io import atomic_write
 from adamllm.launch import run_distributed, torchrun
 from adamllm.optim import two_rate_optimizer
+from adamllm.schemas import POSTTRAIN_RECORD, read_records
 
 
 @dataclass
@@ -162,10 +163,7 @@ def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list
 
 
 def count_records(data_file) -> int:
-    records = read_json(data_file)
-    if not isinstance(records, list):
-        raise BadInputError(data_file, "post-training data must be a JSON list")
-    return len(records)
+    return sum(1 for _ in read_records(data_file, POSTTRAIN_RECORD))
 
 
 def post_train(

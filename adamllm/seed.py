@@ -8,10 +8,10 @@ from tqdm import tqdm
 
 from adamllm.errors import RecordPolicy
 from adamllm.images import image_problem, usable_image
-from adamllm.io import read_json_list
 from adamllm.pairs import IMAGE_PLACEHOLDER, image_path
+from adamllm.schemas import ALLAVA, VISIONFLAN, RecordCheck
 from adamllm.stats import StageStats
-from adamllm.text import text_problem, unicode_problem
+from adamllm.text import text_problem
 
 
 def _record_id(record, index: int) -> str:
@@ -19,25 +19,12 @@ def _record_id(record, index: int) -> str:
 
 
 def _two_turns(path, record, index, policy: RecordPolicy) -> tuple[str, str] | None:
-    """The (human, gpt) values of a two-turn seed conversation, or None after reporting a bad record."""
-    where = _record_id(record, index)
-    if not isinstance(record, dict) or not isinstance(record.get("image"), str) or not record["image"]:
-        policy.bad(path, "record has no 'image' path", where, "no image")
-        return None
-    problem = unicode_problem(record["image"], "image path") or (
-        isinstance(record.get("task_name"), str) and unicode_problem(record["task_name"], "task name")
-    )
-    if problem:
-        policy.bad(path, problem[1], where, problem[0])
-        return None
-    turns = record.get("conversations")
-    if (
-        not isinstance(turns, list)
-        or len(turns) != 2
-        or not all(isinstance(t, dict) and isinstance(t.get("value"), str) for t in turns)
-        or [t.get("from") for t in turns] != ["human", "gpt"]
-    ):
-        policy.bad(path, "expected 'conversations' of one human and one gpt turn", where, "bad conversation")
+    """The (human, gpt) values of a two-turn seed conversation that fits its schema, or None after reporting a
+    bad record (the turns out of order)."""
+    turns = record["conversations"]
+    if [t["from"] for t in turns] != ["human", "gpt"]:
+        policy.bad(path, "expected 'conversations' of one human and one gpt turn", _record_id(record, index),
+                   "bad conversation")  # fmt: skip
         return None
     return turns[0]["value"], turns[1]["value"]
 
@@ -60,7 +47,8 @@ def load_captions(path, policy: RecordPolicy, stats: StageStats) -> dict[str, di
     """ALLaVA captions keyed by image basename, kept byte for byte. A second caption of an image is
     ignored and counted (the first stays); an empty caption is a bad record."""
     captions: dict[str, dict] = {}
-    for index, record in enumerate(tqdm(read_json_list(path), desc="captions", unit="rec", leave=False)):
+    for where, record in tqdm(RecordCheck(ALLAVA, policy).records(path), desc="captions", unit="rec", leave=False):
+        index = int(where)
         turns = _two_turns(path, record, index, policy)
         if turns is None:
             continue
@@ -83,7 +71,9 @@ def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, s
     record's when several name the same image.
     """
     with_task = kind == "precise"
-    for index, record in enumerate(tqdm(read_json_list(path), desc=kind, unit="rec", leave=False)):
+    records = RecordCheck(VISIONFLAN if with_task else ALLAVA, policy).records(path)
+    for where, record in tqdm(records, desc=kind, unit="rec", leave=False):
+        index = int(where)
         turns = _two_turns(path, record, index, policy)
         if turns is None:
             continue
@@ -95,8 +85,6 @@ def _add_qas(path, kind: str, captions: dict[str, dict], policy: RecordPolicy, s
             policy.bad(path, "question has no image placeholder '<image>' at its start or end", where, "no placeholder")
         elif problem:
             policy.bad(path, problem[1], where, problem[0])
-        elif with_task and not isinstance(record.get("task_name"), str):
-            policy.bad(path, "record has no 'task_name'", where, "no task name")
         elif name not in captions:
             stats.counts[f"{kind} QAs without caption (ignored)"] += 1
         else:

@@ -20,10 +20,20 @@ from adamllm import consistency, provenance
 from adamllm import posttrain_data as recipes
 from adamllm.backends import Engine, Request
 from adamllm.errors import BadInputError, RecordPolicy, warn
-from adamllm.io import concat_jsonl, iter_jsonl, read_json, read_jsonl, write_json, write_json_list, write_jsonl
+from adamllm.io import concat_jsonl, read_json, write_json, write_json_list, write_jsonl
 from adamllm.launch import run_in_python
 from adamllm.pairs import load_pairs, split_shards
 from adamllm.progress import progress_key, run_chunked
+from adamllm.schemas import (
+    JUDGED,
+    POSTTRAIN_RECORD,
+    SEED,
+    SHARD,
+    SYNTHESIZED,
+    TRIPLETS,
+    RecordCheck,
+    read_records,
+)
 from adamllm.seed import join_seed
 from adamllm.stats import StageStats, domain_counts, funnel, merge_stats
 from adamllm.synthesis import (
@@ -136,7 +146,7 @@ def synthesizer_set(
         dev_ratio: share of samples per task held out
         random_seed: seed of the shuffles, blanks and split
     """
-    records = read_json(seed)
+    records = list(read_records(seed, SEED))
     train_set, dev_set, per_task = build_trainset(records, str(blank_image), blank_ratio, dev_ratio, random_seed)
     if not train_set:
         raise BadInputError(seed, f"the synthesizer's training set would be empty: {len(records)} seed record(s), "
@@ -254,7 +264,7 @@ def synthesize(
         synthesized: where to write the continuations (JSONL)
         max_new_tokens: output limit per pair
     """
-    items = read_jsonl(shard)
+    items = list(read_records(shard, SHARD))
     lazy = _Lazy(engine, model, "llava_next_synthesizer")
     settings = {"stage": "synthesize", "engine": engine.here(), "max_new_tokens": max_new_tokens,
                 "double_bos": double_bos, "on_bad_record": on_bad_record}  # fmt: skip
@@ -304,9 +314,10 @@ def synthesizer_effect(
         max_pairs: pairs compared (the first ones the tuned synthesizer did not skip)
         max_new_tokens: output limit per pair
     """
-    tuned_rows = [row for path in tuned for row in read_jsonl(path) if not row.get("skipped")][:max_pairs]
+    tuned_rows = [row for path in tuned for row in read_records(path, SYNTHESIZED) if not row.get("skipped")]
+    tuned_rows = tuned_rows[:max_pairs]
     ids = {row["id"] for row in tuned_rows}
-    items = [item for shard in shards for item in read_jsonl(shard) if item["id"] in ids]
+    items = [item for shard in shards for item in read_records(shard, SHARD) if item["id"] in ids]
     lazy = _Lazy(engine, base, "llava_next_synthesizer")
     settings = {"stage": "synthesizer_effect", "engine": engine.here(), "max_new_tokens": max_new_tokens,
                 "double_bos": double_bos, "ids": sorted(ids)}  # fmt: skip
@@ -338,14 +349,13 @@ def parse_and_pair(synthesized: str, triplets: Output, stats: Output):
     counts = StageStats("parse_and_pair")
 
     def rows():
-        for line, item in enumerate(tqdm(iter_jsonl(synthesized), desc="parse", unit="item", leave=False), start=1):
+        records = RecordCheck(SYNTHESIZED).records(synthesized)
+        for where, item in tqdm(records, desc="parse", unit="item", leave=False):
             if item.get("skipped"):  # a bad record the synthesis stage skipped
                 counts.skipped[item["skipped"]] += 1
                 continue
-            if not isinstance(item.get("pred"), str):
-                raise BadInputError(
-                    synthesized, "needs 'pred', the synthesizer's continuation (a string)", f"at line {line}"
-                )
+            if item["pred"] is None:
+                raise BadInputError(synthesized, "'pred' is null but the item was not skipped", where)
             counts.items_in += 1
             turns = parse_qa_turns(item["pred"])
             triplet = pair_triplet(turns)
@@ -377,12 +387,7 @@ def consistency_filter(
         template: consistency prompt template (default: the bundled one)
         max_new_tokens: tokens the checker may answer with
     """
-    items = read_jsonl(triplets)
-    for line, item in enumerate(items, start=1):
-        if "triplet" not in item or not (item["triplet"] is None or isinstance(item["triplet"], dict)):
-            raise BadInputError(
-                triplets, "needs 'triplet' (an object, or null when none was paired)", f"at line {line}"
-            )
+    items = list(read_records(triplets, TRIPLETS))
     prompt_template = consistency.load_template(template)
     lazy = _Lazy(engine, model, "llama")
     settings = {"stage": "consistency_filter", "engine": engine.here(), "max_new_tokens": max_new_tokens,
@@ -437,7 +442,7 @@ def merge_tasks(judged: list[str], shard_stats: list[str], tasks: Output, stats:
         pairs: shard_pairs's stats, for the warning's counts
         parsed: parse_and_pair's stats of every shard, likewise
     """
-    concat_jsonl(tasks, judged)
+    concat_jsonl(tasks, judged, RecordCheck(JUDGED))  # ids unique across the shards, too
     merge_stats(shard_stats, "consistency_filter").write(stats)
     if pairs and parsed:
         counts = domain_counts(pairs, parsed, stats)
@@ -484,10 +489,10 @@ def posttrain_data(
 
     def records():
         if recipe in recipes.GENERAL_RECIPES:
-            yield from (recipes.general_record(r, i, random_seed) for i, r in enumerate(read_json(seed)))
+            yield from (recipes.general_record(r, i, random_seed) for i, r in enumerate(read_records(seed, SEED)))
         if domain_recipe is not None:
             chosen = recipes.RECIPES[domain_recipe]
-            for item in tqdm(iter_jsonl(tasks), desc="format", unit="item", leave=False):
+            for item in tqdm(read_records(tasks, JUDGED), desc="format", unit="item", leave=False):
                 record = recipes.format_record(item, chosen, random_seed, keep_caption_without_task)
                 if record is not None:
                     yield record
@@ -528,7 +533,8 @@ def data_summary(pairs: str, parsed: list[str], judged: str, posttrain: list[str
         summary: where to write the counts (JSON)
     """
     counts = domain_counts(pairs, parsed, judged)
-    write_json(summary, {**counts, "records": {Path(path).parent.name: len(read_json(path)) for path in posttrain}})
+    records = {Path(path).parent.name: sum(1 for _ in read_records(path, POSTTRAIN_RECORD)) for path in posttrain}
+    write_json(summary, {**counts, "records": records})
 
 
 def posttrain(
@@ -591,7 +597,8 @@ def warm_up_checker(base: str, seed: str, template: str, model: Output, loss: Ou
         max_steps=max_steps, learning_rate=learning_rate, warmup_ratio=0.1, max_length=2048,
         per_device_batch_size=1, gradient_accumulation_steps=1, bf16=False, deepspeed=None,
     )  # fmt: skip
-    write_json(loss, warm_up(base, read_json(seed), consistency.load_template(template), model, settings))
+    records = list(read_records(seed, SEED))
+    write_json(loss, warm_up(base, records, consistency.load_template(template), model, settings))
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

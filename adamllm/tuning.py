@@ -6,7 +6,6 @@ Runs through the Hugging Face ``Trainer``, so the same code uses CPU, torchrun o
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import sys
@@ -19,6 +18,7 @@ from adamllm.checkpoints import vllm_compatible
 from adamllm.deepspeed import deepspeed_config
 from adamllm.images import load_rgb
 from adamllm.optim import two_rate_optimizer
+from adamllm.schemas import SYNTHESIZER_SAMPLE, read_records
 from adamllm.synth_format import Segment, training_segments
 
 IGNORE = -100
@@ -206,7 +206,7 @@ def tune_synthesizer(
     torch.manual_seed(settings.seed)
     processor = AutoProcessor.from_pretrained(base_model)
     model = AutoModelForImageTextToText.from_pretrained(base_model, dtype=torch.float32)
-    samples = json.loads(Path(train_file).read_text(encoding="utf-8"))
+    samples = list(read_records(train_file, SYNTHESIZER_SAMPLE))
     roles = trained_roles(train_instructions)
 
     def encode_item(sample):

@@ -114,6 +114,11 @@ def definition_case(d: Path, metric="{kind: exact_match}", scores="[{key: accura
     return [dump(d / "c.yaml", config)]
 
 
+def item(index, **fields):
+    """A shard item (adamllm.schemas.SHARD) with more fields."""
+    return {"id": index, "image": "x.jpg", "instruction": "<image>Describe.", "caption": "A cell.", **fields}
+
+
 def jsonl(path: Path, rows) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(r if isinstance(r, str) else json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -180,17 +185,17 @@ CASES = [
          lambda d: ["shard-pairs", *shard_case(d, b'[{"images": ["a.jpg"], "messages": [{"role": "user", "content": '
                                                   b'"<image>Describe."}, {"role": "assistant", "content": '
                                                   b'"A pizza \\ud800 slice."}]}]')],
-         ["{d}/pairs.json, record 0", "caption holds a lone surrogate U+D800", "not Unicode text"]),
+         ["{d}/pairs.json, record 0", "field 'content' holds a lone surrogate U+D800", "not Unicode text"]),
     Case("pair caption with a control character", "data",
          lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption="A cell.\x07")])],
-         ["{d}/pairs.json, record 1", "caption holds a control character U+0007"]),
+         ["{d}/pairs.json, record 1", "field 'content' holds a control character U+0007"]),
     Case("pair image name with a lone surrogate, skipped", "data",
          lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b\udc80.jpg")], policy="skip")], [],
-         skipped="not Unicode text"),
+         skipped="not an image-caption pair"),
     Case("seed caption with a lone surrogate", "data", lambda d: ["prepare-seed", *seed_files(d, captions=[
         {"id": "x.jpg", "image": "v/x.jpg", "conversations": [{"from": "human", "value": "<image>"},
                                                              {"from": "gpt", "value": "cap \ud83d"}]}])],
-         ["{d}/c.json, record 0 (id 'x.jpg')", "caption holds a lone surrogate U+D83D"]),
+         ["{d}/c.json, record 0", "not an ALLaVA record", "holds a lone surrogate U+D83D"]),
     Case("pair image empty", "data", lambda d: [
         "shard-pairs", *shard_case(d, [pair("a.jpg"), pair("e.jpg")]), (d / "images" / "e.jpg").write_bytes(b"")][:-1],
          ["{d}/pairs.json, record 1", "empty (0 bytes)"]),
@@ -240,15 +245,15 @@ CASES = [
          ["{d}/m.json", "'../../x.jpg' leaves the image folder"]),
     # --- data: synthesized, judged and task files -----------------------------------------------
     Case("synthesized line broken", "data", lambda d: [
-        "parse-and-pair", jsonl(d / "syn.jsonl", [{"id": 0, "pred": "x"}, '{"id": 1, "pred"\n']),
+        "parse-and-pair", jsonl(d / "syn.jsonl", [item(0, pred="x"), '{"id": 1, "pred"\n']),
         "--triplets", str(d / "out" / "t.jsonl"), "--stats", str(d / "out" / "s.json")],
          ["{d}/syn.jsonl", "line 2"]),
     Case("synthesized record without pred", "data", lambda d: [
-        "parse-and-pair", jsonl(d / "syn.jsonl", [{"id": 0, "pred": "x"}, {"id": 1}]),
+        "parse-and-pair", jsonl(d / "syn.jsonl", [item(0, pred="x"), item(1)]),
         "--triplets", str(d / "out" / "t.jsonl"), "--stats", str(d / "out" / "s.json")],
          ["{d}/syn.jsonl", "line 2", "'pred'"]),
     Case("triplets record without triplet", "data", lambda d: [
-        "consistency-filter", jsonl(d / "tri.jsonl", [{"id": 0, "pred": "x"}]), str(d / "no-model"),
+        "consistency-filter", jsonl(d / "tri.jsonl", [item(0, pred="x")]), str(d / "no-model"),
         "--judged", str(d / "out" / "j.jsonl"), "--stats", str(d / "out" / "s.json"), "--backend", "transformers"],
          ["{d}/tri.jsonl", "line 1", "'triplet'"]),
     Case("tasks line broken", "data", lambda d: [
@@ -277,7 +282,7 @@ CASES = [
     # --- predictions ----------------------------------------------------------------------------
     Case("prediction without pred", "predictions",
          lambda d: score_case(d, "SLAKE", [slake(), {"id": 1, "label": "no", "answer_type": "OPEN"}]),
-         ["{d}/pred.jsonl", "at line 2", "missing field(s) pred"], outputs=[]),
+         ["{d}/pred.jsonl", "at line 2", "field(s) missing: 'pred'"], outputs=[]),
     Case("prediction for another task", "predictions", lambda d: score_case(d, "SLAKE", [slake(task="PathVQA")]),
          ["{d}/pred.jsonl", "at line 1", "not SLAKE"], outputs=[]),
     Case("predictions file empty", "predictions", lambda d: score_case(d, "SLAKE", []),
@@ -422,7 +427,9 @@ def test_no_score_is_written_until_every_benchmark_s_predictions_check_out(tmp_p
 
     jsonl(tmp_path / "pred" / "SLAKE.jsonl", [slake(), slake(id=1)])
     jsonl(tmp_path / "pred" / "PathVQA.jsonl", [slake(), slake()])
-    with pytest.raises(BadInputError, match=r"PathVQA.jsonl, record at line 2: id 0 repeats line 1"):
+    with pytest.raises(
+        BadInputError, match=r"PathVQA.jsonl, record at line 2: not a PathVQA prediction: id 0 repeats line 1"
+    ):
         score_predictions(str(tmp_path / "pred"), str(tmp_path / "scores"), ["SLAKE", "PathVQA"])
     assert not (tmp_path / "scores").exists() or not any((tmp_path / "scores").iterdir())
     score_predictions(str(tmp_path / "pred"), str(tmp_path / "scores"), ["SLAKE"])

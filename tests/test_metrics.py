@@ -281,8 +281,8 @@ def test_score_command_prints_the_task_keys(tmp_path):
 @pytest.mark.parametrize(
     "rows,message",
     [
-        ([{"id": 0, "label": "yes", "answer_type": "CLOSED"}], "missing field(s) pred"),
-        ([{"id": 0, "label": "yes", "pred": "yes"}], "missing field(s) answer_type"),
+        ([{"id": 0, "label": "yes", "answer_type": "CLOSED"}], "field(s) missing: 'pred'"),
+        ([{"id": 0, "label": "yes", "pred": "yes"}], "field(s) missing: 'answer_type'"),
         ([{"id": 0, "label": "y", "pred": "y", "answer_type": "closed"}], "answer_type must be OPEN or CLOSED"),
         ([{"id": 0, "label": "y", "pred": "y", "answer_type": "OPEN", "task": "Food101"}], "not SLAKE"),
         ([], "empty file"),

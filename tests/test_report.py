@@ -64,10 +64,12 @@ def test_overview_shows_scores_rows_stages_and_examples(tmp_path):
              "records": {"single_stage": 11}, "judged": {"yes": 1, "no": 1, "open": 1, "other": 0}}  # fmt: skip
     triplet = {"Q": "Is <b>it</b> rice?", "precise_A": "Yes", "informative_A": "White grains, so yes."}
     tasks = tmp_path / "tasks.jsonl"
+    item = {"instruction": "<image>Describe the image.", "caption": "A dish.", "pred": "…"}  # judged items' fields
     tasks.write_text("\n".join(json.dumps(r) for r in [
-        {"id": 0, "image": "i/rice.jpg", "triplet": triplet, "consistent": True, "judgement": " Yes"},
-        {"id": 1, "image": "i/soup.jpg", "triplet": triplet, "consistent": False, "judgement": " Open"},
-        {"id": 2, "image": "i/cake.jpg", "triplet": None, "consistent": False, "judgement": None}]) + "\n")  # fmt: skip
+        {**item, "id": 0, "image": "i/rice.jpg", "triplet": triplet, "consistent": True, "judgement": " Yes"},
+        {**item, "id": 1, "image": "i/soup.jpg", "triplet": triplet, "consistent": False, "judgement": " Open"},
+        {**item, "id": 2, "image": "i/cake.jpg", "triplet": None, "consistent": False, "judgement": None},
+    ]) + "\n")  # fmt: skip
     page = overview_html("food", COLUMNS["food"], rows, stats, [{"step": 1, "loss": 7.0}, {"step": 9, "loss": 0.5}],
                          {"pairs": 12, "untuned": {"parsed": 0, "paired": 0}, "tuned": {"parsed": 9, "paired": 3}},
                          tasks)  # fmt: skip

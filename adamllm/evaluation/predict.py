@@ -8,10 +8,11 @@ from pathlib import Path
 
 from adamllm.backends import Engine, Request, Sampling
 from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.evaluation.tasks import Benchmark, get_benchmark, internal_row, validate_row
+from adamllm.evaluation.tasks import Benchmark, get_benchmark, internal_row, label_problem, row_schema
 from adamllm.families import get_family
 from adamllm.images import image_problem
-from adamllm.io import read_jsonl, write_jsonl
+from adamllm.io import write_jsonl
+from adamllm.schemas import RecordCheck
 from adamllm.text import text_problem
 
 
@@ -23,12 +24,11 @@ def load_local_rows(benchmark: Benchmark, rows_file, policy: RecordPolicy | None
     path = Path(rows_file)
     path = path / f"{benchmark.name}.jsonl" if path.is_dir() else path
     rows = []
-    for line, raw in enumerate(read_jsonl(path), start=1):
-        where = f"at line {line}"
+    for where, raw in RecordCheck(row_schema(benchmark)).records(path):
         row = internal_row(benchmark, raw)
-        validate_row(benchmark, {"pred": "", **row}, path, where)
-        if not isinstance(row.get("input"), str) or not isinstance(row.get("image"), str):
-            raise BadInputError(path, "rows need 'input' (the prompt) and 'image' (a path)", where)
+        problem = label_problem(benchmark, row)
+        if problem:
+            raise BadInputError(path, problem, where)
         image = path.parent / row["image"]
         problem = text_problem(row["input"], "prompt") or ("bad image", image_problem(image))
         if problem[1]:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from adamllm.evaluation.paper import paper_numbers
-from adamllm.io import atomic_write, iter_jsonl, read_json
+from adamllm.io import atomic_write, read_json
+from adamllm.schemas import JUDGED, read_records
 
 EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
 
@@ -150,7 +151,7 @@ def _synthesizer_html(loss: list[dict] | None, effect: dict | None) -> str:
 
 def _examples_html(tasks_file) -> str:
     kept, rejected = [], []
-    for item in iter_jsonl(tasks_file):
+    for item in read_records(tasks_file, JUDGED):
         if item.get("triplet") is None:
             continue
         group = kept if item.get("consistent") else rejected

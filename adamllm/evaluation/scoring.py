@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adamllm.errors import BadInputError
-from adamllm.evaluation.tasks import _key, get_benchmark, validate_row
-from adamllm.io import iter_jsonl
+from adamllm.evaluation.tasks import _key, get_benchmark, label_problem, prediction_schema
+from adamllm.schemas import RecordCheck
 
 
 def score_file(task: str, path, definitions: dict | None = None) -> dict:
@@ -12,13 +12,13 @@ def score_file(task: str, path, definitions: dict | None = None) -> dict:
     checked against the benchmark before anything is scored);
     ``task`` is a benchmark's name (bundled, or in ``definitions``: name → file) or its definition file."""
     benchmark = get_benchmark(task, definitions)
-    rows, lines = [], {}
-    for line, row in enumerate(iter_jsonl(path), start=1):
-        validate_row(benchmark, row, path, f"at line {line}")
-        if lines.setdefault(row["id"], line) != line:
-            raise BadInputError(path, f"id {row['id']!r} repeats line {lines[row['id']]}", f"at line {line}")
+    rows = []
+    for where, row in RecordCheck(prediction_schema(benchmark)).records(path):
+        problem = label_problem(benchmark, row)
+        if problem:
+            raise BadInputError(path, problem, where)
         if "task" in row and str(row["task"]) != benchmark.name and _key(str(row["task"])) != _key(benchmark.name):
-            raise BadInputError(path, f"row is for task {row['task']!r}, not {benchmark.name}", f"at line {line}")
+            raise BadInputError(path, f"row is for task {row['task']!r}, not {benchmark.name}", where)
         rows.append(row)
     if not rows:
         raise BadInputError(path, f"no predictions to score for {benchmark.name} (empty file)")

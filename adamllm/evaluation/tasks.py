@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from adamllm.errors import BadInputError
 from adamllm.evaluation import metrics
+from adamllm.schemas import ANY, ID, STRING, TEXT, Schema
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 METRIC_KINDS = ("open_closed_vqa", "multiple_choice", "multi_label", "rouge_l", "exact_match")
@@ -311,29 +311,27 @@ def internal_row(benchmark: Benchmark, row: dict) -> dict:
     return {**{k: v for k, v in row.items() if k not in names.values()}, **renamed}
 
 
-def validate_row(benchmark: Benchmark, row, path, where) -> None:
-    """A scorable row: id (an integer or a string), label, pred (a string) and the task's own fields, each of the
-    type its metric reads, the label one the metric can score (an option, a class of the class list)."""
-    if not isinstance(row, dict):
-        raise BadInputError(path, "expected a JSON object", where)
-    missing = [f for f in ("id", "label", "pred", *benchmark.fields) if f not in row]
-    if missing:
-        raise BadInputError(path, f"missing field(s) {', '.join(missing)} for task {benchmark.name}", where)
-    if isinstance(row["id"], bool) or not isinstance(row["id"], int | str):
-        raise BadInputError(path, "'id' must be an integer or a string", where)
-    if not isinstance(row["pred"], str):
-        raise BadInputError(path, "'pred' must be a string", where)
-    problem = _label_problem(benchmark, row)
-    if problem:
-        raise BadInputError(path, problem, where)
+def prediction_schema(benchmark: Benchmark) -> Schema:
+    """A predictions row of a benchmark (adamllm.schemas): a unique id, the label, the model's answer and the
+    task's own fields; :func:`label_problem` then judges the label by the metric."""
+    fields = {"id": ID, "label": ANY, "pred": STRING, **{name: ANY for name in benchmark.fields}}
+    return Schema(f"{benchmark.name} prediction", fields, unique=("id",))
+
+
+def row_schema(benchmark: Benchmark) -> Schema:
+    """A benchmark row under the definition's field names: the image path, the prompt, the label and the task's
+    own fields."""
+    fields = {benchmark.image_field: TEXT, benchmark.prompt_field: TEXT, benchmark.label_field: ANY}
+    return Schema(f"{benchmark.name} row", {**fields, **{name: ANY for name in benchmark.fields}}, {"id": ID})
 
 
 def _scalar(value) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
-def _label_problem(benchmark: Benchmark, row: dict) -> str | None:
-    """Why a row's label (or the fields its metric reads) cannot be scored, or None."""
+def label_problem(benchmark: Benchmark, row: dict) -> str | None:
+    """Why a row's label (or a field its metric reads) cannot be scored: the label of the type the metric reads
+    and one it can score (an option, a class of the class list); None when it can."""
     kind, label = benchmark.metric["kind"], row["label"]
     if kind == "open_closed_vqa":
         type_field = benchmark.metric.get("type_field", "answer_type")
