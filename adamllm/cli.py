@@ -13,7 +13,7 @@ import typing
 
 from adamllm import __version__
 from adamllm.backends import BACKENDS, Engine
-from adamllm.errors import BadInputError
+from adamllm.errors import BadInputError, file_error
 from adamllm.families import FAMILIES
 from adamllm.stages import SHARED_HELP, STAGES
 
@@ -264,6 +264,9 @@ def main(argv=None) -> int:
     except ValueError as err:  # e.g. an unknown task or family name
         print(f"adamllm: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a file or folder that cannot be read or written: an input, an output, a store
+        print(f"adamllm: {file_error(err)}", file=sys.stderr)
+        return 1
     return 0
 
 

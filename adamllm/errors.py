@@ -18,6 +18,12 @@ class BadInputError(Exception):
         super().__init__(f"{where}: {reason}")
 
 
+def file_error(err: OSError) -> str:
+    """One line for a file-system error: the path (both paths of a rename) and what went wrong."""
+    where = ", ".join(str(name) for name in (err.filename, err.filename2) if name is not None)
+    return f"{where}: {err.strerror or err}" if where else str(err)
+
+
 def warn(message: str) -> None:
     """One ``adamllm: warning:`` line on standard error: the job's log, and the console too when the log has
     taken standard error over (adamllm.smk.run_stage)."""

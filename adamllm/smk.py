@@ -7,7 +7,7 @@ import inspect
 import sys
 import traceback
 
-from adamllm.errors import BadInputError
+from adamllm.errors import BadInputError, file_error
 
 
 def stage_arguments(snakemake, stage) -> dict:
@@ -44,8 +44,9 @@ def run_stage(snakemake):
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             try:
                 return stage(**stage_arguments(snakemake, stage))
-            except BadInputError as err:
-                message = f"adamllm: bad input: {err}"
+            except (BadInputError, OSError) as err:
+                bad = isinstance(err, BadInputError)
+                message = f"adamllm: bad input: {err}" if bad else f"adamllm: {file_error(err)}"
                 print(message, file=log)
                 print(message, file=sys.__stderr__)
                 raise SystemExit(1) from None

@@ -434,3 +434,16 @@ def test_no_score_is_written_until_every_benchmark_s_predictions_check_out(tmp_p
     assert not (tmp_path / "scores").exists() or not any((tmp_path / "scores").iterdir())
     score_predictions(str(tmp_path / "pred"), str(tmp_path / "scores"), ["SLAKE"])
     assert json.loads((tmp_path / "scores" / "SLAKE.json").read_text())["test_num"] == 2
+
+
+def test_a_file_system_error_is_one_line_naming_the_path(tmp_path, capsys):
+    """An output that cannot be written (a file stands where its folder should be) ends in one line naming the
+    path, exit 1, no traceback."""
+    d = tmp_path / "case"
+    argv = shard_case(d, [pair("a.jpg")])
+    (d / "out").write_text("a file where a folder should be")
+    code = adamllm(["shard-pairs", *argv])
+    message = capsys.readouterr().err
+    lines = [line for line in message.splitlines() if "adamllm:" in line]
+    assert code == 1 and len(lines) == 1 and "Traceback" not in message
+    assert str(d / "out") in lines[0]
