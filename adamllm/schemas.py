@@ -17,16 +17,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from adamllm.errors import RecordPolicy
 from adamllm.io import jsonl_values, read_json_list
-from adamllm.text import unicode_problem
+from adamllm.text import NOT_TEXT, unicode_problem
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Kind:
-    """What a field holds: ``problem(value)`` says why a value does not fit, or None."""
+    """What a field holds: ``fits(value)`` says whether a value fits (the fast path, a closure built once:
+    :meth:`compile`), ``problem(value)`` why it does not, or None."""
 
     expected = "a value"
 
@@ -35,6 +37,10 @@ class Kind:
 
     def fits(self, value) -> bool:
         raise NotImplementedError
+
+    def compile(self):
+        """A function ``value → bool`` equal to :meth:`fits`, with no per-call dispatch."""
+        return self.fits
 
 
 def _json_type(value) -> str:
@@ -51,11 +57,22 @@ class Plain(Kind):
     def fits(self, value) -> bool:
         return isinstance(value, self.types) and not (isinstance(value, bool) and bool not in self.types)
 
+    def compile(self):
+        classes = frozenset(self.types)  # JSON values are of these exact classes (a boolean is no integer)
+        return lambda value: value.__class__ in classes
+
 
 class String(Kind):
     """A string a UTF-8 file can hold (what a model wrote: any character but a lone surrogate)."""
 
     expected = "a string"
+
+    def compile(self):
+        search = LONE_SURROGATE.search
+        return lambda value: value.__class__ is str and search(value) is None
+
+    def fits(self, value) -> bool:
+        return self.compile()(value)
 
     def problem(self, value) -> str | None:
         if not isinstance(value, str):
@@ -68,6 +85,13 @@ class Text(Kind):
     """Unicode text: a string with no lone surrogate and no control character but tab and line breaks."""
 
     expected = "text"
+
+    def compile(self):
+        search = NOT_TEXT.search
+        return lambda value: value.__class__ is str and search(value) is None
+
+    def fits(self, value) -> bool:
+        return self.compile()(value)
 
     def problem(self, value) -> str | None:
         if not isinstance(value, str):
@@ -95,12 +119,25 @@ class Nullable(Kind):
     def problem(self, value) -> str | None:
         return None if value is None else self.kind.problem(value)
 
+    def compile(self):
+        inner = self.kind.compile()
+        return lambda value: value is None or inner(value)
+
 
 @dataclass(frozen=True)
 class ListOf(Kind):
     item: Kind
     length: int | None = None  # exactly this many items
     min_length: int = 0
+
+    def compile(self):
+        inner, length, least = self.item.compile(), self.length, self.min_length
+        return lambda value: (
+            value.__class__ is list
+            and (length is None or len(value) == length)
+            and len(value) >= least
+            and all(map(inner, value))
+        )
 
     def problem(self, value) -> str | None:
         if not isinstance(value, list):
@@ -125,7 +162,30 @@ class Schema(Kind):
     optional: dict[str, Kind] = field(default_factory=dict)
     unique: tuple[str, ...] = ()
 
+    def compile(self):
+        required = tuple((name, kind.compile()) for name, kind in self.fields.items())
+        optional = tuple((name, kind.compile()) for name, kind in self.optional.items())
+
+        def fits(value) -> bool:
+            if value.__class__ is not dict:
+                return False
+            try:
+                for name, check in required:
+                    if not check(value[name]):
+                        return False
+            except KeyError:
+                return False
+            return all(check(value[name]) for name, check in optional if name in value)
+
+        return fits
+
+    @cached_property
+    def _fits(self):
+        return self.compile()
+
     def problem(self, value) -> str | None:
+        if self._fits(value):  # the fast path: most records fit
+            return None
         if not isinstance(value, dict):
             return f"must be an object, found {_json_type(value)}"
         missing = [name for name in self.fields if name not in value]
