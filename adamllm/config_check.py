@@ -17,6 +17,41 @@ class ConfigError(ValueError):
     """A config value that cannot work; the message starts with ``config: <key>``."""
 
 
+def check_config_files(paths) -> None:
+    """Config files read as strictly as data files: no key given twice in one mapping (YAML would keep the
+    last silently), every string Unicode text (adamllm.text). Raises :class:`ConfigError` naming file, line
+    and key."""
+    import yaml
+
+    from adamllm.text import unicode_problem
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ConfigError(f"config: {path}, line {key_node.start_mark.line + 1}: key {key!r} given twice")
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    def walk(value, key):
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}" if key else str(name))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{key}[{index}]")
+        elif isinstance(value, str) and (problem := unicode_problem(value, "it")):
+            raise ConfigError(f"config: {path}: {key} {problem[1].removeprefix('it ')}")
+
+    for path in paths:
+        try:
+            walk(yaml.load(Path(path).read_text(encoding="utf-8"), Loader=StrictLoader), "")
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise ConfigError(f"config: {path}: {err}".splitlines()[0]) from None
+
+
 def _exists(config: dict, key: str, kind: str, value=None) -> None:
     """The path at ``key`` (or ``value``, described by ``key``) is a ``file`` or a ``dir``."""
     if value is None:

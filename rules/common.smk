@@ -7,7 +7,13 @@ import sys
 from snakemake.utils import validate
 
 from adamllm import workflow as W
-from adamllm.config_check import ConfigError, check_config, check_shards, rows_file
+from adamllm.config_check import (
+    ConfigError,
+    check_config,
+    check_config_files,
+    check_shards,
+    rows_file,
+)
 from adamllm.consistency import DEFAULT_TEMPLATE
 from adamllm.evaluation.tasks import domain_benchmarks
 from adamllm.posttrain import TRAINING_RECIPES
@@ -15,6 +21,10 @@ from adamllm.posttrain_data import GENERAL_RECIPES
 from adamllm.families import FAMILIES
 from adamllm.workflow import GIVEN_VARIANTS, is_tiny, model_files, model_path
 
+try:
+    check_config_files(workflow.overwrite_configfiles)  # the files given; the bundled demo config is tested
+except ConfigError as err:
+    sys.exit(f"adamllm: {err}")
 validate(config, "../config/schema.yaml")
 try:
     BENCHMARKS = check_config(config)  # bundled and configured benchmark definitions

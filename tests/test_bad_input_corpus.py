@@ -321,6 +321,12 @@ CASES = [
     Case("unknown benchmark", "predictions", lambda d: score_case(d, "ImageNet", [slake()]), ["ImageNet"], code=2,
          outputs=[]),
     # --- config (a Snakemake dry-run of the real workflow) --------------------------------------
+    Case("config key given twice", "config",
+         lambda d: [dump(d / "c.yaml", "synthesis:\n  shards: 2\n  shards: 3\n")],
+         ["adamllm: config: {d}/c.yaml, line 3: key 'shards' given twice"], snakemake=True, outputs=[]),
+    Case("config text with a control character", "config",
+         lambda d: [dump(d / "c.yaml", 'tiny_models:\n  corpus: ["a\\x07"]\n')],
+         ["{d}/c.yaml", "tiny_models.corpus[0] holds a control character U+0007"], snakemake=True, outputs=[]),
     Case("config unknown key", "config",
          lambda d: [dump(d / "c.yaml", "synthesis:\n  shardz: 3\n")],
          ["shardz"], snakemake=True, outputs=[]),
