@@ -21,8 +21,9 @@ from adamllm.posttrain_data import GENERAL_RECIPES
 from adamllm.families import FAMILIES
 from adamllm.workflow import GIVEN_VARIANTS, is_tiny, model_files, model_path
 
+# The config files given on the command line (the bundled demo config is tested).
 try:
-    check_config_files(workflow.overwrite_configfiles)  # the files given; the bundled demo config is tested
+    check_config_files(workflow.overwrite_configfiles)
 except ConfigError as err:
     sys.exit(f"adamllm: {err}")
 validate(config, "../config/schema.yaml")
