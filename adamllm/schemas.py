@@ -21,7 +21,7 @@ from functools import cached_property
 
 from adamllm.errors import RecordPolicy
 from adamllm.io import jsonl_values, read_json_list
-from adamllm.text import NOT_TEXT, unicode_problem
+from adamllm.text import NOT_TEXT, char_problem
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -62,13 +62,15 @@ class Plain(Kind):
         return lambda value: value.__class__ in classes
 
 
-class String(Kind):
-    """A string a UTF-8 file can hold (what a model wrote: any character but a lone surrogate)."""
+@dataclass(frozen=True)
+class Chars(Kind):
+    """A string none of whose characters match ``forbidden``."""
 
-    expected = "a string"
+    forbidden: re.Pattern
+    expected: str
 
     def compile(self):
-        search = LONE_SURROGATE.search
+        search = self.forbidden.search
         return lambda value: value.__class__ is str and search(value) is None
 
     def fits(self, value) -> bool:
@@ -76,28 +78,9 @@ class String(Kind):
 
     def problem(self, value) -> str | None:
         if not isinstance(value, str):
-            return f"must be a string, found {_json_type(value)}"
-        found = LONE_SURROGATE.search(value)
-        return f"holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}" if found else None
-
-
-class Text(Kind):
-    """Unicode text: a string with no lone surrogate and no control character but tab and line breaks."""
-
-    expected = "text"
-
-    def compile(self):
-        search = NOT_TEXT.search
-        return lambda value: value.__class__ is str and search(value) is None
-
-    def fits(self, value) -> bool:
-        return self.compile()(value)
-
-    def problem(self, value) -> str | None:
-        if not isinstance(value, str):
-            return f"must be text, found {_json_type(value)}"
-        found = unicode_problem(value, "it")
-        return found[1].removeprefix("it ") if found else None
+            return f"must be {self.expected}, found {_json_type(value)}"
+        found = self.forbidden.search(value)
+        return char_problem(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -211,8 +194,8 @@ class Anything(Kind):
 
 
 ANY = Anything()
-STRING = String()
-TEXT = Text()
+STRING = Chars(LONE_SURROGATE, "a string")  # what a model wrote: anything a UTF-8 file can hold
+TEXT = Chars(NOT_TEXT, "text")  # Unicode text (adamllm.text)
 INTEGER = Plain((int,), "an integer")
 BOOLEAN = Plain((bool,), "a boolean")
 ID = Plain((int, str), "an integer or a string")

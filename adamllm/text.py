@@ -26,11 +26,14 @@ def unicode_problem(text: str, what: str) -> tuple[str, str] | None:
     """``(kind, message)`` when ``text`` holds a character that is not Unicode text (a lone surrogate, a control
     character), or None."""
     found = NOT_TEXT.search(text)
-    if found is None:
-        return None
+    return None if found is None else ("not Unicode text", f"{what} {char_problem(found)}: not Unicode text")
+
+
+def char_problem(found: re.Match) -> str:
+    """``holds a lone surrogate U+D800 at character 8``: what a forbidden character found in a text is."""
     char = found.group()
     kind = "lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
-    return "not Unicode text", f"{what} holds a {kind} U+{ord(char):04X} at character {found.start()}: not Unicode text"
+    return f"holds a {kind} U+{ord(char):04X} at character {found.start()}"
 
 
 def text_problem(text: str, what: str, placeholder_allowed: bool = False) -> tuple[str, str] | None:

@@ -185,7 +185,7 @@ CASES = [
          lambda d: ["shard-pairs", *shard_case(d, b'[{"images": ["a.jpg"], "messages": [{"role": "user", "content": '
                                                   b'"<image>Describe."}, {"role": "assistant", "content": '
                                                   b'"A pizza \\ud800 slice."}]}]')],
-         ["{d}/pairs.json, record 0", "field 'content' holds a lone surrogate U+D800", "not Unicode text"]),
+         ["{d}/pairs.json, record 0", "field 'content' holds a lone surrogate U+D800 at character 8"]),
     Case("pair caption with a control character", "data",
          lambda d: ["shard-pairs", *shard_case(d, [pair("a.jpg"), pair("b.jpg", caption="A cell.\x07")])],
          ["{d}/pairs.json, record 1", "field 'content' holds a control character U+0007"]),
