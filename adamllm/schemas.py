@@ -64,14 +64,15 @@ class Plain(Kind):
 
 @dataclass(frozen=True)
 class Chars(Kind):
-    """A string none of whose characters match ``forbidden``."""
+    """A string none of whose characters match ``forbidden`` (and, with ``nonempty``, not empty)."""
 
     forbidden: re.Pattern
     expected: str
+    nonempty: bool = False
 
     def compile(self):
-        search = self.forbidden.search
-        return lambda value: value.__class__ is str and search(value) is None
+        search, least = self.forbidden.search, int(self.nonempty)
+        return lambda value: value.__class__ is str and len(value) >= least and search(value) is None
 
     def fits(self, value) -> bool:
         return self.compile()(value)
@@ -79,6 +80,8 @@ class Chars(Kind):
     def problem(self, value) -> str | None:
         if not isinstance(value, str):
             return f"must be {self.expected}, found {_json_type(value)}"
+        if self.nonempty and not value:
+            return f"must be {self.expected}, found an empty string"
         found = self.forbidden.search(value)
         return char_problem(found) if found else None
 
@@ -196,6 +199,7 @@ class Anything(Kind):
 ANY = Anything()
 STRING = Chars(LONE_SURROGATE, "a string")  # what a model wrote: anything a UTF-8 file can hold
 TEXT = Chars(NOT_TEXT, "text")  # Unicode text (adamllm.text)
+PATH = Chars(NOT_TEXT, "a path (text)", nonempty=True)  # an image path
 INTEGER = Plain((int,), "an integer")
 BOOLEAN = Plain((bool,), "a boolean")
 ID = Plain((int, str), "an integer or a string")
@@ -206,27 +210,27 @@ ID = Plain((int, str), "an integer or a string")
 PAIR = Schema(
     "image-caption pair",
     {
-        "images": ListOf(TEXT, length=1),
+        "images": ListOf(PATH, length=1),
         "messages": ListOf(Schema("turn", {"role": OneOf(("user", "assistant")), "content": TEXT}), length=2),
     },
 )
 # The seed files (docs/method.md §1): VisionFLAN metadata, ALLaVA captions, ALLaVA informative answers.
 SEED_TURN = Schema("conversation turn", {"from": OneOf(("human", "gpt")), "value": TEXT})
 VISIONFLAN = Schema(
-    "VisionFLAN record", {"image": TEXT, "task_name": TEXT, "conversations": ListOf(SEED_TURN, length=2)},
+    "VisionFLAN record", {"image": PATH, "task_name": TEXT, "conversations": ListOf(SEED_TURN, length=2)},
     optional={"id": ID},
 )  # fmt: skip
-ALLAVA = Schema("ALLaVA record", {"image": TEXT, "conversations": ListOf(SEED_TURN, length=2)}, optional={"id": ID})
+ALLAVA = Schema("ALLaVA record", {"image": PATH, "conversations": ListOf(SEED_TURN, length=2)}, optional={"id": ID})
 # What the workflow's own stages hand on.
 QA = ListOf(TEXT, length=2)
-SEED = Schema("joined seed record", {"image": TEXT, "task_name": TEXT, "caption": TEXT, "precise": ListOf(QA),
+SEED = Schema("joined seed record", {"image": PATH, "task_name": TEXT, "caption": TEXT, "precise": ListOf(QA),
                                      "informative": ListOf(QA)})  # fmt: skip
 TURN = Schema("synthesizer turn", {"kind": OneOf(("precise", "informative")), "question": TEXT, "answer": TEXT})
 SYNTHESIZER_SAMPLE = Schema(
     "synthesizer sample",
-    {"image": TEXT, "task_name": TEXT, "blank": BOOLEAN, "caption": TEXT, "turns": ListOf(TURN, min_length=1)},
+    {"image": PATH, "task_name": TEXT, "blank": BOOLEAN, "caption": TEXT, "turns": ListOf(TURN, min_length=1)},
 )
-SHARD = Schema("shard item", {"id": INTEGER, "image": TEXT, "instruction": TEXT, "caption": TEXT}, unique=("id",))
+SHARD = Schema("shard item", {"id": INTEGER, "image": PATH, "instruction": TEXT, "caption": TEXT}, unique=("id",))
 SYNTHESIZED = SHARD.extended("synthesized item", {"pred": Nullable(STRING)}, {"skipped": STRING})
 TRIPLET = Schema("triplet", {"Q": STRING, "precise_A": STRING, "informative_A": STRING})
 TRIPLETS = SHARD.extended("triplet item", {"pred": STRING, "triplet": Nullable(TRIPLET)})
@@ -236,7 +240,7 @@ POSTTRAIN_RECORD = Schema(
     "post-training record",
     {
         "messages": ListOf(Schema("message", {"role": OneOf(("user", "assistant")), "content": TEXT}), min_length=2),
-        "images": ListOf(TEXT, length=1),
+        "images": ListOf(PATH, length=1),
     },
 )
 

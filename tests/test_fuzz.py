@@ -48,7 +48,7 @@ def valid(kind) -> st.SearchStrategy:
     if isinstance(kind, schemas.Schema):
         return st.fixed_dictionaries({name: valid(k) for name, k in kind.fields.items()},
                                      optional={name: valid(k) for name, k in kind.optional.items()})  # fmt: skip
-    if kind is schemas.TEXT:
+    if kind in (schemas.TEXT, schemas.PATH):
         return st.text(TEXT_CHARS, min_size=1, max_size=20)
     if isinstance(kind, schemas.OneOf):
         return st.sampled_from(kind.values)

@@ -98,6 +98,10 @@ def test_the_scan_finds_a_stage_that_reads_records_another_way():
         ({"id": True, "image": "x.jpg", "instruction": "<image>", "caption": "c"}, "found a boolean"),
         ({"id": 0, "image": "x.jpg", "caption": "c"}, "field(s) missing: 'instruction'"),
         ({"id": 0, "image": "x.jpg", "instruction": "<image>", "caption": "c\ud800"}, "holds a lone surrogate U+D800"),
+        (
+            {"id": 0, "image": "", "instruction": "<image>", "caption": "c"},
+            "field 'image' must be a path (text), found an",
+        ),
         ([1, 2], "must be an object, found a list"),
     ],
 )
