@@ -14,7 +14,7 @@ import typing
 from adamllm import __version__
 from adamllm.backends import BACKENDS, Engine
 from adamllm.errors import BadInputError, file_error
-from adamllm.families import FAMILIES
+from adamllm.families import FAMILIES, READINGS
 from adamllm.stages import SHARED_HELP, STAGES
 
 
@@ -147,11 +147,11 @@ def _snakemake_args(args) -> list[str]:
 
 
 def _plan(args) -> int:
-    """Every training and generation job with its effective arguments, beside the paper's values."""
+    """Every training and generation job with its effective arguments, beside both readings' values."""
     from adamllm.plan import PlanError, main
 
     try:
-        return main(_snakemake_args(args), args.json, args.strict, args.directory)
+        return main(_snakemake_args(args), args.json, args.strict, args.directory, args.against)
     except PlanError as err:
         print(f"adamllm plan: {err}", file=sys.stderr)
         return 2
@@ -218,19 +218,26 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "plan",
         _plan,
-        help="show every training and generation job with its exact arguments, beside the paper's",
+        help="show every training and generation job with its exact arguments, beside both readings of the paper",
         description="Build the DAG Snakemake would run with the given arguments (profiles included; as with "
         "--forceall, every job a fresh run starts) and print each training and generation job with the "
         "exact arguments it will run with: post-training under LLaMA-Factory's own names plus "
         "vision_learning_rate and global_batch_size (per-device batch × accumulation × the job's GPUs), "
         "synthesizer tuning's trainer settings, and the engine and sampling settings of synthesis, the "
-        "consistency filter and prediction. Values that differ from the paper are marked with the "
-        "paper's value beside them. Arguments after `--` go to Snakemake, e.g. "
+        "consistency filter and prediction. Each value is held against a reading of the method: `paper` "
+        "(Table 10) or `reference_code` (what the authors' commands ran; docs/method.md §7). A value that "
+        "differs is marked ≠ with both readings' values beside it; the last lines count the deviations "
+        "against each reading. Arguments after `--` go to Snakemake, e.g. "
         "`adamllm plan -- --configfile config/paper/biomed.yaml`. Exit status 0; 1 with --strict when any "
-        "value differs from the paper; 2 when Snakemake cannot build the DAG.",
+        "value differs from the reading held against; 2 when Snakemake cannot build the DAG.",
     )
-    plan.add_argument("--json", action="store_true", help="one JSON object per job: rule, wildcards, family, args")
-    plan.add_argument("--strict", action="store_true", help="exit with status 1 when any value differs from the paper")
+    plan.add_argument("--json", action="store_true",
+                      help="one JSON object per job: rule, wildcards, family, args, reading, readings")  # fmt: skip
+    plan.add_argument("--against", choices=READINGS, default=None,
+                      help="the reading to hold every job against (default: the one its settings select, "
+                           "posttrain.settings.reading)")  # fmt: skip
+    plan.add_argument("--strict", action="store_true",
+                      help="exit with status 1 when any value differs from the reading held against")  # fmt: skip
     _dag_subcommand(
         commands,
         "status",

@@ -1,4 +1,5 @@
-"""One registry of model families: loading class, image token, LLaMA-Factory template, training hyper-parameters.
+"""One registry of model families: loading class, image token, LLaMA-Factory template, and the post-training
+values of both readings (the paper's Table 10, and what the reference's commands ran).
 
 Every stage that needs to know something about a model asks this registry, never ``if model == ...``.
 """
@@ -7,16 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+READINGS = ("paper", "reference_code")  # the two readings of post-training (docs/method.md §7)
+PAPER_IMAGE_PIXELS = 768 * 768  # the paper states none: LLaMA-Factory's default since 2025-02 (docs/method.md §7)
+REFERENCE_IMAGE_PIXELS = 512 * 512  # LLaMA-Factory's `image_resolution` default in late 2024
+PAPER = "paper Table 10; per-device batch from the reference commands (global 128)"
+
 
 @dataclass(frozen=True)
 class TrainingHParams:
-    """Post-training hyper-parameters of docs/method.md §7 (paper Table 10)."""
+    """One reading of a family's post-training (docs/method.md §7): the values and where they come from."""
 
     learning_rate: float
-    vision_learning_rate: float
+    vision_learning_rate: float | None  # None: the vision tower is frozen (the projector and LLM train)
     weight_decay: float
     warmup_ratio: float
     deepspeed_stage: int
+    per_device_batch_size: int
+    gradient_accumulation_steps: int  # × per-device batch × 8 GPUs = the global batch
+    image_max_pixels: int
+    source: str
+
+    @property
+    def freeze_vision_tower(self) -> bool:
+        return self.vision_learning_rate is None
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,21 @@ class ChatFormat:
 
 LLAMA3_ENDS = ("<|eot_id|>", "<|end_of_text|>")
 
+# Where each reference_code reading comes from (reference docs/Post_Train.md and scripts at 0cb4d19).
+LLAMAFACTORY_2024 = ("LLaMA-Factory of late 2024, whose defaults then froze the vision tower in full fine-tuning "
+                     "and downscaled images to 512·512 pixels; the command overrides neither")  # fmt: skip
+QWEN_COMMAND = f"the reference's Qwen2-VL command (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2) on {LLAMAFACTORY_2024}"
+MLLAMA_COMMAND = f"the reference's Llama-3.2 command (lr 1e-5, 4 × 4 × 8 GPUs, ZeRO-3) on {LLAMAFACTORY_2024}"
+LLAVA_SCRIPT = (
+    "the reference's scripts/post_train_mllm.sh in its own LLaVA code base: vision tower trained at 2e-6, "
+    "the rest at 2e-5, 4 × 4 × 8 GPUs, ZeRO-3, anyres images (the same values as Table 10)"
+)
+LLAMAFACTORY_RELEASE = ("its released models were trained by the reference's LLaMA-Factory command, which sets "
+                        "neither the vision tower nor the image size: that LLaMA-Factory's defaults froze the one "
+                        "and capped the other at 512·512 pixels")  # fmt: skip
+LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
+                 "both readings agree")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ModelFamily:
@@ -37,10 +66,20 @@ class ModelFamily:
     multimodal: bool
     image_token: str | None = None
     llamafactory_template: str | None = None
-    hparams: TrainingHParams | None = None
+    readings: dict[str, TrainingHParams] | None = None  # READINGS → values; None: not a post-training target
+    released_reading: tuple[str, str] | None = None  # (reading, why) the authors' released models most likely followed
     chat: ChatFormat = ChatFormat()
     max_aspect_ratio: float | None = None  # long side / short side its image processor accepts
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
+
+    def hparams(self, reading: str = "paper") -> TrainingHParams:
+        """This family's post-training values under ``reading``; an error when it is no target or the
+        reading is unknown."""
+        if self.readings is None or self.llamafactory_template is None:
+            raise ValueError(f"family {self.name!r} is not a post-training target")
+        if reading not in self.readings:
+            raise ValueError(f"unknown post-training reading {reading!r}; known: {', '.join(READINGS)}")
+        return self.readings[reading]
 
 
 FAMILIES = {
@@ -53,7 +92,11 @@ FAMILIES = {
             multimodal=True,
             image_token="<|image_pad|>",
             llamafactory_template="qwen2_vl",
-            hparams=TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2),
+            readings={
+                "paper": TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, PAPER),
+                "reference_code": TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, REFERENCE_IMAGE_PIXELS, QWEN_COMMAND),
+            },
+            released_reading=("reference_code", LLAMAFACTORY_RELEASE),
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(224 * 224, 1280 * 28 * 28)),
             max_aspect_ratio=200,
         ),
@@ -62,7 +105,11 @@ FAMILIES = {
             multimodal=True,
             image_token="<image>",
             llamafactory_template="llava_next_llama3",
-            hparams=TrainingHParams(2e-5, 2e-6, 0.0, 0.03, 3),
+            readings={
+                "paper": TrainingHParams(2e-5, 2e-6, 0.0, 0.03, 3, 4, 4, PAPER_IMAGE_PIXELS, PAPER),
+                "reference_code": TrainingHParams(2e-5, 2e-6, 0.0, 0.03, 3, 4, 4, PAPER_IMAGE_PIXELS, LLAVA_SCRIPT),
+            },
+            released_reading=("paper", LLAVA_RELEASE),
             chat=ChatFormat(stop=LLAMA3_ENDS),
         ),
         ModelFamily(
@@ -70,7 +117,13 @@ FAMILIES = {
             multimodal=True,
             image_token="<|image|>",
             llamafactory_template="mllama",
-            hparams=TrainingHParams(5e-6, 5e-6, 0.1, 0.1, 3),
+            readings={
+                "paper": TrainingHParams(5e-6, 5e-6, 0.1, 0.1, 3, 4, 4, PAPER_IMAGE_PIXELS, PAPER),
+                "reference_code": TrainingHParams(
+                    1e-5, None, 0.1, 0.1, 3, 4, 4, REFERENCE_IMAGE_PIXELS, MLLAMA_COMMAND
+                ),
+            },
+            released_reading=("reference_code", LLAMAFACTORY_RELEASE),
             chat=ChatFormat(stop=LLAMA3_ENDS),
             vllm=False,
         ),

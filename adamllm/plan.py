@@ -1,5 +1,6 @@
 """`adamllm plan`: every training and generation job of a DAG with the exact arguments it will run with,
-beside the paper's values, before a GPU-hour is spent.
+beside both readings of the method (the paper's Table 10 and what the reference's commands ran), before a
+GPU-hour is spent.
 
 Snakemake builds the DAG in this process, from the same command-line arguments (profiles included) a run
 would get; each job's arguments are then made by the same functions its stage calls.
@@ -16,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from adamllm.paper_settings import paper_args
+from adamllm.families import READINGS
+from adamllm.readings import reading_args
 
 
 @dataclass
@@ -25,18 +27,19 @@ class PlannedJob:
     wildcards: dict
     family: str
     args: dict
-    paper: dict
+    readings: dict  # reading → the values it sets
+    reading: str  # the reading the job's settings select
 
-    def deviations(self) -> dict:
-        """Arguments whose value differs from the paper's: name → (ours, paper's)."""
-        return {
-            key: (self.args.get(key), value)
-            for key, value in self.paper.items()
-            if not _same(self.args.get(key), value)
-        }
+    def deviations(self, against: str | None = None) -> dict:
+        """Arguments whose value differs from a reading's (default: the one the job selects): name → (ours,
+        the reading's)."""
+        values = self.readings[against or self.reading]
+        ours = self.args
+        return {key: (ours.get(key), value) for key, value in values.items() if not _same(ours.get(key), value)}
 
     def as_json(self) -> dict:
-        return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args}
+        return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args,
+                "reading": self.reading, "readings": self.readings}  # fmt: skip
 
 
 def _same(ours, paper) -> bool:
@@ -161,7 +164,9 @@ def _posttrain(job, params, resources):
                              settings)  # fmt: skip
     args.update(
         vision_learning_rate=vision_learning_rate(family, settings),
-        global_batch_size=settings.per_device_batch_size * settings.gradient_accumulation_steps * job_gpus(resources),
+        global_batch_size=args["per_device_train_batch_size"]
+        * args["gradient_accumulation_steps"]
+        * job_gpus(resources),
     )
     return family, args
 
@@ -190,7 +195,8 @@ PLANNERS: dict[str, Callable] = {
 
 
 def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
-    """The training and generation jobs of the DAG, in the order of PLANNERS, then by wildcards."""
+    """The training and generation jobs of the DAG, in the order of PLANNERS, then by wildcards. A job
+    selects the reading of its post-training settings; jobs the readings agree on select the run's."""
     planned = []
     with contextlib.chdir(directory):
         for job in dag_jobs(snakemake_args):
@@ -199,8 +205,13 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
             params, resources = dict(job.params.items()), dict(job.resources.items())
             family, args = PLANNERS[job.rule.name](job, params, resources)
             tasks, definitions = params.get("tasks", ()), dict(params.get("definitions", {}))
-            paper = paper_args(job.rule.name, family, tasks, definitions)
-            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, paper))
+            readings = {name: reading_args(job.rule.name, name, family, tasks, definitions) for name in READINGS}
+            selected = dict(params.get("settings") or {}).get("reading")
+            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, readings, selected))
+    chosen = {job.reading for job in planned if job.reading}
+    run_reading = chosen.pop() if len(chosen) == 1 else READINGS[0]
+    for job in planned:
+        job.reading = job.reading or run_reading
     order = list(PLANNERS)
     return sorted(planned, key=lambda j: (order.index(j.rule), _natural(j.wildcards)))
 
@@ -216,44 +227,61 @@ def _natural(wildcards: dict) -> list:
     return [[int(t) if t.isdigit() else t for t in re.split(r"(\d+)", f"{k}={v}")] for k, v in wildcards.items()]
 
 
-def render(jobs: list[PlannedJob]) -> str:
-    """A readable table: jobs of one rule with the same arguments shown once; every value that differs
-    from the paper marked, with the paper's value beside it; a last line that counts them."""
+def _other(reading: str) -> str:
+    return next(name for name in READINGS if name != reading)
+
+
+def render(jobs: list[PlannedJob], against: str | None = None) -> str:
+    """A readable table: jobs of one rule with the same arguments shown once; every value that differs from
+    the reading held against (``against``, default: the one each job selects) marked ≠ with that reading's
+    value and the other's beside it; a value only the other reading differs on shown with it (·); last, the
+    deviations counted against both readings."""
     groups: dict[str, list[PlannedJob]] = {}
     for job in jobs:
-        key = json.dumps([job.rule, job.family, job.args, job.paper], sort_keys=True, default=str)
+        key = json.dumps([job.rule, job.family, job.args, job.readings, job.reading], sort_keys=True, default=str)
         groups.setdefault(key, []).append(job)
-    lines, differing = [], set()
+    lines, differing = [], {name: set() for name in READINGS}
+    held = {against or job.reading for job in jobs} or {READINGS[0]}
     for members in groups.values():
         first = members[0]
         where = ", ".join(" ".join(f"{k}={v}" for k, v in m.wildcards.items()) for m in members[:4])
         more = f", … ({len(members)} jobs)" if len(members) > 4 else ""
         lines.append(f"{first.rule} [{first.family}] {where}{more}".rstrip())
-        deviations = first.deviations()
+        reading = against or first.reading
+        other = _other(reading)
+        deviations, others = first.deviations(reading), first.deviations(other)
         width = max(len(k) for k in first.args)
-        for key, value in first.args.items():
-            mark = f"   ≠ paper: {_show(deviations[key][1])}" if key in deviations else ""
-            lines.append(f"  {key:<{width}}  {_show(value)}{mark}")
-        for key in deviations.keys() - first.args.keys():
-            lines.append(f"  {key:<{width}}  (not set)   ≠ paper: {_show(deviations[key][1])}")
-        differing |= {(first.rule, key) for key in deviations}
+        for key in [*first.args, *sorted(deviations.keys() - first.args.keys())]:
+            value = _show(first.args[key]) if key in first.args else "(not set)"
+            if key in deviations:
+                theirs = first.readings[other].get(key)
+                mark = f"   ≠ {reading}: {_show(deviations[key][1])} · {other}: {_show(theirs)}"
+            elif key in others:
+                mark = f"   · {other}: {_show(others[key][1])}"
+            else:
+                mark = ""
+            lines.append(f"  {key:<{width}}  {value}{mark}")
+        for name in READINGS:
+            differing[name] |= {(first.rule, key, first.family) for key in first.deviations(name)}
         lines.append("")
-    total = len(jobs)
-    if differing:
-        names = ", ".join(f"{rule}.{key}" for rule, key in sorted(differing))
-        lines.append(f"{total} jobs; {len(differing)} settings differ from the paper (marked ≠): {names}")
-    else:
-        lines.append(f"{total} jobs; 0 deviations from the paper")
+    lines.append(f"{len(jobs)} jobs")
+    for name in sorted(READINGS, key=lambda name: name not in held):
+        role = "held against" if name in held else "the other reading"
+        found = sorted(differing[name])
+        names = ", ".join(f"{rule}.{key} [{family}]" for rule, key, family in found)
+        counted = f"{len(found)} settings differ: {names}" if found else "0 deviations"
+        lines.append(f"against {name} ({role}): {counted}")
     return "\n".join(lines)
 
 
-def main(snakemake_args: list[str], as_json: bool, strict: bool, directory=".") -> int:
-    """Print the plan; exit status 1 with ``strict`` when any value differs from the paper."""
+def main(snakemake_args: list[str], as_json: bool, strict: bool, directory=".", against: str | None = None) -> int:
+    """Print the plan; exit status 1 with ``strict`` when any value differs from the reading held against
+    (``against``, default: the one each job selects)."""
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # Snakemake's own chatter
         jobs = plan(snakemake_args, directory)
     if as_json:
         for job in jobs:
             print(json.dumps(job.as_json(), ensure_ascii=False, default=str))
     else:
-        print(render(jobs))
-    return 1 if strict and any(job.deviations() for job in jobs) else 0
+        print(render(jobs, against))
+    return 1 if strict and any(job.deviations(against) for job in jobs) else 0

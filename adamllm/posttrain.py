@@ -23,21 +23,24 @@ from adamllm.schemas import POSTTRAIN_RECORD, read_records
 
 @dataclass
 class PostTrainSettings:
-    """Settings shared by all families (paper Table 10); a family's hyper-parameters come from the registry."""
+    """Settings shared by all families (paper Table 10). ``reading`` picks the family's values in the registry
+    (the paper's Table 10, or what the reference's commands ran); a setting left None takes that value."""
 
+    reading: str = "paper"
     epochs: float = 1.0
     max_steps: int = -1
-    per_device_batch_size: int = 4
-    gradient_accumulation_steps: int = 4
     cutoff_len: int = 6144
     lr_scheduler: str = "cosine"
     bf16: bool = True
     deepspeed: bool = True
-    image_max_pixels: int = 768 * 768
     image_min_pixels: int = 32 * 32
     seed: int = 42
+    per_device_batch_size: int | None = None
+    gradient_accumulation_steps: int | None = None
+    image_max_pixels: int | None = None
     learning_rate: float | None = None
     vision_learning_rate: float | None = None
+    freeze_vision_tower: bool | None = None
     weight_decay: float | None = None
     warmup_ratio: float | None = None
 
@@ -51,25 +54,33 @@ class PostTrainSettings:
         return cls(**merged)
 
 
-def _hparams(family_name):
-    family = get_family(family_name)
-    if family.llamafactory_template is None or family.hparams is None:
-        raise ValueError(f"family {family_name!r} is not a post-training target")
-    return family.hparams
+def family_values(family_name, settings: PostTrainSettings) -> dict:
+    """The values a family trains with: each setting given, else the family's under ``settings.reading``
+    (a frozen vision tower has no learning rate)."""
+    hp = get_family(family_name).hparams(settings.reading)
+    values = {
+        name: getattr(hp, name) if getattr(settings, name) is None else getattr(settings, name)
+        for name in ("learning_rate", "vision_learning_rate", "weight_decay", "warmup_ratio", "per_device_batch_size",
+                     "gradient_accumulation_steps", "image_max_pixels", "freeze_vision_tower")
+    }  # fmt: skip
+    if values["freeze_vision_tower"]:
+        values["vision_learning_rate"] = None
+    elif values["vision_learning_rate"] is None:  # the reading froze it; the settings unfreeze it
+        values["vision_learning_rate"] = values["learning_rate"]
+    return {**values, "deepspeed_stage": hp.deepspeed_stage}
 
 
-def vision_learning_rate(family_name, settings: PostTrainSettings) -> float:
-    """The vision tower's learning rate: the setting, else the family's (paper Table 10)."""
-    rate = settings.vision_learning_rate
-    return rate if rate is not None else _hparams(family_name).vision_learning_rate
+def vision_learning_rate(family_name, settings: PostTrainSettings) -> float | None:
+    """The vision tower's learning rate (None when it is frozen)."""
+    return family_values(family_name, settings)["vision_learning_rate"]
 
 
 def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
-    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset. Every part of the
-    model trains: the vision tower at :func:`vision_learning_rate` (an optimizer parameter group, see
-    :func:`train_in_process`), the LLM and projector at ``learning_rate``."""
+    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset. The LLM and projector
+    train at ``learning_rate``; the vision tower is frozen or trains at :func:`vision_learning_rate` (an
+    optimizer parameter group, see :func:`train_in_process`)."""
     family = get_family(family_name)
-    hp = _hparams(family_name)
+    values = family_values(family_name, settings)
     args = {
         "stage": "sft",
         "do_train": True,
@@ -84,16 +95,16 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "overwrite_output_dir": True,
         "num_train_epochs": settings.epochs,
         "max_steps": settings.max_steps,
-        "per_device_train_batch_size": settings.per_device_batch_size,
-        "gradient_accumulation_steps": settings.gradient_accumulation_steps,
-        "learning_rate": settings.learning_rate if settings.learning_rate is not None else hp.learning_rate,
-        "weight_decay": settings.weight_decay if settings.weight_decay is not None else hp.weight_decay,
-        "warmup_ratio": settings.warmup_ratio if settings.warmup_ratio is not None else hp.warmup_ratio,
+        "per_device_train_batch_size": values["per_device_batch_size"],
+        "gradient_accumulation_steps": values["gradient_accumulation_steps"],
+        "learning_rate": values["learning_rate"],
+        "weight_decay": values["weight_decay"],
+        "warmup_ratio": values["warmup_ratio"],
         "lr_scheduler_type": settings.lr_scheduler,
         "bf16": settings.bf16,
-        "image_max_pixels": settings.image_max_pixels,
+        "image_max_pixels": values["image_max_pixels"],
         "image_min_pixels": settings.image_min_pixels,
-        "freeze_vision_tower": False,
+        "freeze_vision_tower": values["freeze_vision_tower"],
         "freeze_multi_modal_projector": False,
         "seed": settings.seed,
         "data_seed": settings.seed,
@@ -104,7 +115,7 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "plot_loss": False,
     }
     if settings.deepspeed:
-        args["deepspeed"] = deepspeed_config(f"zero{hp.deepspeed_stage}")
+        args["deepspeed"] = deepspeed_config(f"zero{values['deepspeed_stage']}")
     return args
 
 
@@ -117,10 +128,11 @@ def is_vision_parameter(model_type: str) -> Callable[[str], bool]:
     return lambda name: any(key in name for key in keys)
 
 
-def train_in_process(args: dict, vision_rate: float, callbacks=()) -> None:
+def train_in_process(args: dict, vision_rate: float | None, callbacks=()) -> None:
     """LLaMA-Factory's ``run_exp`` in this process, its optimizer given two parameter groups: the vision
     tower at ``vision_rate``, everything else at ``args["learning_rate"]`` (stock LLaMA-Factory has one
-    learning rate; its SFT trainer takes an optimizer from ``create_custom_optimizer``)."""
+    learning rate; its SFT trainer takes an optimizer from ``create_custom_optimizer``). With the vision
+    tower frozen (``vision_rate`` None) every trainable parameter has the one rate."""
     from llamafactory.train.sft import trainer as sft_trainer
     from llamafactory.train.tuner import run_exp
 
@@ -130,7 +142,8 @@ def train_in_process(args: dict, vision_rate: float, callbacks=()) -> None:
         special = stock(model, training_args, finetuning_args)  # GaLore, LoRA+… if configured
         if special is not None:
             return special
-        return two_rate_optimizer(model, training_args, vision_rate, is_vision_parameter(model.config.model_type))
+        rate = training_args.learning_rate if vision_rate is None else vision_rate
+        return two_rate_optimizer(model, training_args, rate, is_vision_parameter(model.config.model_type))
 
     sft_trainer.create_custom_optimizer = create_optimizer
     try:
@@ -139,11 +152,13 @@ def train_in_process(args: dict, vision_rate: float, callbacks=()) -> None:
         sft_trainer.create_custom_optimizer = stock
 
 
-def run_llamafactory(args: dict, config_path: Path, vision_rate: float) -> None:
+def run_llamafactory(args: dict, config_path: Path, vision_rate: float | None) -> None:
     """In-process on CPU or one GPU; on several GPUs or nodes, torchrun runs :func:`main` per GPU."""
     with atomic_write(config_path) as handle:
         yaml.safe_dump(args, handle, sort_keys=False)
-    worker = ["adamllm.posttrain", str(config_path), "--vision-learning-rate", repr(vision_rate)]
+    worker = ["adamllm.posttrain", str(config_path)]
+    if vision_rate is not None:
+        worker += ["--vision-learning-rate", repr(vision_rate)]
     if not run_distributed(torchrun(worker)):
         train_in_process(args, vision_rate)
 
@@ -216,7 +231,7 @@ def main(argv=None) -> None:
     the vision tower's learning rate."""
     parser = argparse.ArgumentParser(prog="python -m adamllm.posttrain", description=main.__doc__)
     parser.add_argument("config", help="LLaMA-Factory YAML written by run_llamafactory")
-    parser.add_argument("--vision-learning-rate", type=float, required=True)
+    parser.add_argument("--vision-learning-rate", type=float, help="the vision tower's rate (none: it is frozen)")
     args = parser.parse_args(argv)
     train_in_process(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")), args.vision_learning_rate)
 

@@ -128,6 +128,45 @@ def test_optimizer_trains_the_vision_tower_at_its_own_rate(family, tiny_models, 
     assert any("projector" in name or "merger" in name for name in seen["all"] - vision)
 
 
+# What the reference's commands ran (SPEC, "What the authors' commands actually ran"): LLaMA-Factory's
+# late-2024 defaults froze the vision tower and capped images at 512·512 pixels; Llama-3.2 at 1e-5.
+REFERENCE_CODE = {"qwen2_vl": 1e-5, "mllama": 1e-5}
+
+
+@pytest.mark.parametrize("family", sorted(REFERENCE_CODE))
+def test_reference_code_reading_freezes_the_vision_tower(family, tiny_models, dataset, tmp_path):
+    """Under reference_code the vision tower receives no update (its weights byte-identical after a training
+    step) while the projector and the LLM change; LLaMA-Factory is given the 512·512-pixel cap."""
+    import torch
+    from llamafactory.hparams import get_train_args
+    from transformers import TrainerCallback
+
+    folder, _ = dataset
+    tiny = {key: value for key, value in TINY.items() if key != "image_max_pixels"}  # the reading's cap
+    # two steps: Mllama's cross-attention gates start at zero, so its projector gets a gradient from the second
+    settings = PostTrainSettings(**{**tiny, "max_steps": 2}, reading="reference_code")
+    args = llamafactory_args(family, tiny_models / family, folder, "demo", "/", tmp_path / "out", settings)
+    assert get_train_args(dict(args))[0].image_max_pixels == 512 * 512
+    weights = {}
+
+    class Snapshot(TrainerCallback):
+        def on_train_begin(self, args, state, control, model=None, **kwargs):
+            weights["before"] = {n: p.detach().clone() for n, p in model.named_parameters()}
+
+        def on_train_end(self, args, state, control, model=None, optimizer=None, **kwargs):
+            weights["after"] = {n: p.detach().clone() for n, p in model.named_parameters()}
+            weights["rates"] = {g.get("initial_lr", g["lr"]) for g in optimizer.param_groups}
+
+    train_in_process(args, vision_learning_rate(family, settings), callbacks=[Snapshot()])
+    before, after = weights["before"], weights["after"]
+    changed = {name for name in before if not torch.equal(before[name], after[name])}
+    vision = {name for name in before if VISION_TOWER[family](name)}
+    assert vision and not vision & changed  # the vision tower is exactly as it was
+    assert any("projector" in name or "merger" in name for name in changed)
+    assert any(name not in vision and "projector" not in name and "merger" not in name for name in changed)
+    assert weights["rates"] == {REFERENCE_CODE[family]}
+
+
 def test_empty_recipe_data_stops_with_a_clear_message(tmp_path, tiny_models):
     write_json(tmp_path / "data.json", [])
     write_json(tmp_path / "dataset_info.json", dataset_info("d", "data.json"))

@@ -1,15 +1,16 @@
-"""The paper's settings for every training and generation job, as `adamllm plan` holds a run against them.
+"""Both readings of the method for every training and generation job, as `adamllm plan` holds a run against
+them: ``paper`` (Tables 9 and 10 and the evaluation protocol, with the reference code's choices where the
+paper is silent) and ``reference_code`` (what the authors' commands ran; docs/method.md §7).
 
-Values from the paper's Tables 9 and 10 and its evaluation protocol, plus the reference code's choices
-where the paper is silent (docs/method.md). Per-family training rates, templates and ZeRO stages, and
-per-family evaluation formats, are the family registry's (adamllm/families.py), per-benchmark answer
-limits the benchmark registry's; both are checked against the paper's text by the tests.
+The readings differ only in post-training, whose per-family values (rates, frozen vision tower, image size,
+batch, ZeRO stage) are the family registry's (adamllm/families.py); per-family evaluation formats are the
+registry's too, per-benchmark answer limits the benchmark registry's. Tests check them against the text.
 """
 
 from __future__ import annotations
 
 from adamllm.deepspeed import deepspeed_config
-from adamllm.families import get_family
+from adamllm.families import READINGS, get_family
 from adamllm.synth_format import EOS
 
 GLOBAL_BATCH_SIZE = 128  # paper Tables 9 and 10
@@ -53,33 +54,33 @@ PAPER = {
         "cutoff_len": 6144,
         "lr_scheduler_type": "cosine",
         "bf16": True,
-        "freeze_vision_tower": False,
         "global_batch_size": GLOBAL_BATCH_SIZE,
     },
     "predict": {"temperature": 0.0, "max_model_len": 6144, "skip_special_tokens": True},
 }
 
-# The reference's per-device batch × accumulation (over 8 GPUs) where it states one.
-REFERENCE_BATCH = {"qwen2_vl": (8, 2), "llava_next_llama3": (4, 4)}
 
-
-def paper_args(rule: str, family: str | None = None, tasks=(), definitions: dict | None = None) -> dict:
-    """The paper's value of each argument a job of ``rule`` runs with (only those the paper sets)."""
+def reading_args(rule: str, reading: str = "paper", family: str | None = None, tasks=(),
+                 definitions: dict | None = None) -> dict:  # fmt: skip
+    """The value under ``reading`` of each argument a job of ``rule`` runs with (only those the method sets)."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading {reading!r}; known: {', '.join(READINGS)}")
     values = dict(PAPER.get(rule, {}))
     if rule == "posttrain" and family:
         spec = get_family(family)
-        hp = spec.hparams
+        hp = spec.hparams(reading)
         values.update(
             template=spec.llamafactory_template,
             learning_rate=hp.learning_rate,
             vision_learning_rate=hp.vision_learning_rate,
+            freeze_vision_tower=hp.freeze_vision_tower,
             weight_decay=hp.weight_decay,
             warmup_ratio=hp.warmup_ratio,
+            per_device_train_batch_size=hp.per_device_batch_size,
+            gradient_accumulation_steps=hp.gradient_accumulation_steps,
+            image_max_pixels=hp.image_max_pixels,
             deepspeed=deepspeed_config(f"zero{hp.deepspeed_stage}"),
         )
-        if family in REFERENCE_BATCH:
-            batch, accumulation = REFERENCE_BATCH[family]
-            values.update(per_device_train_batch_size=batch, gradient_accumulation_steps=accumulation)
     if rule == "predict" and family:
         from adamllm.evaluation.tasks import get_benchmark
 
