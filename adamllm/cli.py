@@ -129,9 +129,10 @@ def _extract(args) -> int:
 
 def _score(args) -> int:
     """Print a predictions file's scores as one JSON object."""
-    from adamllm.evaluation.scoring import score_file
+    from adamllm.evaluation.scoring import score_file, score_file_with_intervals
 
-    print(json.dumps(score_file(args.task, args.predictions)))
+    scores = score_file_with_intervals(args.task, args.predictions)[0] if args.intervals else None
+    print(json.dumps(scores or score_file(args.task, args.predictions)))
     return 0
 
 
@@ -202,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("task", help="SLAKE, PathVQA, VQA_RAD, PMC-VQA, Recipe1M, Nutrition5K, Food101 or FoodSeg103")
     score.add_argument("predictions", help="JSONL file, one row per item")
+    score.add_argument("--intervals", action="store_true",
+                       help="add ci95: each score's seeded 95%% bootstrap interval over the rows, as the "
+                            "workflow's score files hold it")  # fmt: skip
     score.set_defaults(handler=_score)
     _dag_subcommand(
         commands,

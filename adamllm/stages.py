@@ -651,8 +651,9 @@ def score_predictions(
     predictions: str, scores: Output, tasks: list[str], lineage: dict | None = None, config: dict | None = None,
     models: dict | None = None, definitions: dict | None = None,
 ):  # fmt: skip
-    """Scores of each benchmark's predictions: ``<scores>/<task>.json`` (the keys ``adamllm score`` prints),
-    each with a provenance manifest when ``config`` is given (adamllm.provenance).
+    """Scores of each benchmark's predictions: ``<scores>/<task>.json`` (what ``adamllm score --intervals``
+    prints: the scores and their 95% bootstrap intervals), each with a provenance manifest when ``config`` is
+    given (adamllm.provenance), and the per-row values behind them in ``<scores>/rows/<task>.json``.
 
     Args:
         predictions: the folder of one model's predictions (predict's output)
@@ -662,7 +663,7 @@ def score_predictions(
         config: the config values on the scores' lineage, for the manifests (JSON)
         models: the model specs behind the scores, for the manifests (JSON)
     """
-    from adamllm.evaluation.scoring import score_file
+    from adamllm.evaluation.scoring import score_file_with_intervals
 
     folder = Path(predictions)
     if config is not None:  # digests and run facts shared by the tasks' manifests: computed once
@@ -672,10 +673,11 @@ def score_predictions(
         if sources:  # what the data stages read: seed files, the domain's pairs and images
             shared["sources"] = dict(sorted(sources.items()))
         record = provenance.run_record(config, models or {}, folder)
-    scored = {task: score_file(task, folder / f"{task}.jsonl", definitions) for task in tasks}  # all, then write
-    for task, score in scored.items():
+    scored = {task: score_file_with_intervals(task, folder / f"{task}.jsonl", definitions) for task in tasks}
+    for task, (score, per_row) in scored.items():  # written once every benchmark scored
         rows = folder / f"{task}.jsonl"
         out = Path(scores) / f"{task}.json"
+        write_json(Path(scores) / "rows" / f"{task}.json", per_row)
         write_json(out, score)
         if config is not None:
             digests = {**shared, "predictions": {str(rows): provenance.file_digest(rows)}}

@@ -50,7 +50,8 @@ def test_table_puts_paper_beside_ours_with_the_difference_and_the_rows_scored():
     assert (record["Recipe1M"], record["Recipe1M (paper)"]) == (20.0, 18.2)
     assert record["Recipe1M Δ"] == pytest.approx(1.8)
     assert pd.isna(record["Nutrition5K"]) and record["Nutrition5K (paper)"] == 36.4 and pd.isna(record["Nutrition5K Δ"])
-    assert len(header) == 3 + 3 * len(COLUMNS["food"]) + 4
+    # per benchmark: ours, paper, Δ; rows; CI low/high, paper within CI, gain and its CI low/high
+    assert len(header) == 3 + 3 * len(COLUMNS["food"]) + 4 + 6 * len(COLUMNS["food"])
     assert record["Food101 rows"] == 25250
 
 

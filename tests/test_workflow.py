@@ -240,7 +240,7 @@ def test_demo_ends_in_scores_and_report(demo):
                 / f"{path.stem}.jsonl"
             )
             printed = subprocess.run(
-                [sys.executable, "-m", "adamllm.cli", "score", path.stem, str(predictions)],
+                [sys.executable, "-m", "adamllm.cli", "score", "--intervals", path.stem, str(predictions)],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -274,8 +274,12 @@ def test_report_opens_on_the_scores_in_a_real_browser(demo, tmp_path):
         frame = pd.read_csv(demo / "results" / "report" / f"{domain}_scores.csv")
         first = frame.iloc[0]
         title = "SLAKE open" if domain == "biomed" else "Recipe1M"
-        assert f"<b>{first[title]:.1f}</b><br><small>paper {first[f'{title} (paper)']:.1f}" in dom, domain
+        interval = f"[{first[f'{title} CI low']:.1f}, {first[f'{title} CI high']:.1f}]"
+        assert f"<b>{first[title]:.1f}</b> {interval}<br><small>paper {first[f'{title} (paper)']:.1f}" in dom, domain
         assert f"{first['model']} · {first['variant']}" in dom
+        trained = frame[frame["variant"] != "base"].iloc[0]
+        assert f"gain over base {trained[f'{title} gain']:+.1f}" in dom
+    assert "reproduced within sampling noise" in dom or "outside our 95% interval" in dom
     assert "Items through the stages" in dom and "Synthesized tasks, kept and rejected" in dom
     shot = tmp_path / "first-page.png"
     subprocess.run([CHROMIUM, *flags, "--window-size=1400,2200", f"--screenshot={shot}", report.as_uri()],

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from adamllm.evaluation.paper import paper_numbers
+from adamllm.evaluation.uncertainty import paired_gain, within
 from adamllm.io import atomic_write, read_json
 from adamllm.schemas import JUDGED, read_records
 
@@ -18,24 +19,38 @@ EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
 
 def collect(domain: str, models: list[dict], columns: list[tuple[str, str, str]]) -> list[dict]:
     """One row per model: ``models`` items carry target, family, variant and the score directory;
-    ``columns`` are (benchmark, score key, title). Each row has our numbers, the paper's (None where the
-    paper has none), and the rows each benchmark was scored on (``n``)."""
-    rows = []
+    ``columns`` are (benchmark, score key, title). Each row has our numbers with their 95% intervals
+    (``ci``), the paper's (None where the paper has none), the rows each benchmark was scored on (``n``),
+    and, for a model whose target's base model was evaluated too, its gain over that base on the same rows
+    (``gain``: :func:`adamllm.evaluation.uncertainty.paired_gain` per column, else None)."""
+    rows, per_row = [], []
     for model in models:
-        ours, counted = [], {}
+        ours, intervals, values, counted = [], [], [], {}
         for benchmark, key, _title in columns:
             scores = read_json(Path(model["scores"]) / f"{benchmark}.json")
             ours.append(scores.get(key))
+            intervals.append((scores.get("ci95") or {}).get(key))
+            rows_file = Path(model["scores"]) / "rows" / f"{benchmark}.json"
+            values.append(read_json(rows_file).get(key) if rows_file.exists() else None)
             counted[benchmark] = scores.get("test_num")
         paper = paper_numbers(domain, model["family"], model["variant"], [title for _b, _k, title in columns])
-        rows.append({**{k: model[k] for k in ("target", "family", "variant")}, "ours": ours, "paper": paper,
-                     "n": counted})  # fmt: skip
+        rows.append({**{k: model[k] for k in ("target", "family", "variant")}, "ours": ours, "ci": intervals,
+                     "paper": paper, "n": counted})  # fmt: skip
+        per_row.append(values)
+    base = {row["target"]: values for row, values in zip(rows, per_row, strict=True) if row["variant"] == "base"}
+    for row, values in zip(rows, per_row, strict=True):
+        reference = base.get(row["target"]) if row["variant"] != "base" else None
+        row["gain"] = [
+            paired_gain(mine, theirs) if reference and mine is not None and theirs is not None else None
+            for mine, theirs in zip(values, reference or [None] * len(values), strict=True)
+        ]
     return rows
 
 
 def table(columns: list[tuple[str, str, str]], rows: list[dict]) -> pd.DataFrame:
     """Per model: for each column ours, the paper's and the difference (ours − paper); then the number of
-    rows each benchmark was scored on."""
+    rows each benchmark was scored on; then, per column, our 95% interval, whether the paper's number lies
+    inside it, and the gain over the base model with its paired 95% interval."""
     records = []
     for row in rows:
         record = {"model": row["target"], "family": row["family"], "variant": row["variant"]}
@@ -45,17 +60,60 @@ def table(columns: list[tuple[str, str, str]], rows: list[dict]) -> pd.DataFrame
             record[f"{title} Δ"] = None if ours is None or paper is None else ours - paper
         for benchmark, count in row.get("n", {}).items():
             record[f"{benchmark} rows"] = count
+        for index, (_benchmark, _key, title) in enumerate(columns):
+            interval, gain = _at(row, "ci", index), _at(row, "gain", index)
+            record[f"{title} CI low"], record[f"{title} CI high"] = interval or (None, None)
+            record[f"{title} paper within CI"] = within(row["paper"][index], interval)
+            record[f"{title} gain"] = gain["gain"] if gain else None
+            record[f"{title} gain CI low"], record[f"{title} gain CI high"] = gain["ci95"] if gain else (None, None)
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def _at(row: dict, key: str, index: int):
+    """The ``index``-th column's entry of a row's ``ci`` or ``gain`` (None where the row has none)."""
+    entries = row.get(key) or []
+    return entries[index] if index < len(entries) else None
+
+
+def verdicts(row: dict, index: int) -> list[str]:
+    """What a reader may conclude from one score: whether the paper's number lies inside our interval, and
+    whether the gain over the base model is distinguishable from zero."""
+    said = []
+    reproduced = within(row["paper"][index], _at(row, "ci", index))
+    if reproduced is not None:
+        said.append("reproduced within sampling noise" if reproduced else "outside our 95% interval")
+    gain = _at(row, "gain", index)
+    if gain:
+        low, high = gain["ci95"]
+        distinct = "" if gain["distinguishable"] else ", not distinguishable from zero"
+        said.append(f"gain over base {gain['gain']:+.1f} [{low:.1f}, {high:.1f}]{distinct}")
+    return said
+
+
+def _cell(row: dict, index: int) -> str:
+    """One score as the Markdown table shows it: ours [interval]; the paper's and the verdicts."""
+    interval = _at(row, "ci", index)
+    parts = [_fmt(row["ours"][index]) + (f" [{interval[0]:.1f}, {interval[1]:.1f}]" if interval else "")]
+    if row["paper"][index] is not None:
+        parts.append(f"paper {_fmt(row['paper'][index])}")
+    return "; ".join(parts + verdicts(row, index))
 
 
 def write_tables(columns, rows: list[dict], csv_path, markdown_path, domain: str) -> None:
     frame = table(columns, rows)
     with atomic_write(csv_path) as handle:
         frame.to_csv(handle, index=False, lineterminator="\n")
-    title = f"# {domain}: ours vs the paper (scores ×100; Δ = ours − paper)\n\n"
+    title = (f"# {domain}: ours vs the paper (scores ×100)\n\nEach score with its 95% bootstrap interval over "
+             "the benchmark's rows; the paper's number, and whether it lies inside that interval; the gain over "
+             "the base model with its paired interval. All numbers, with Δ = ours − paper: the CSV beside this "
+             "file.\n\n")  # fmt: skip
+    compact = pd.DataFrame(
+        [{"model": row["target"], "family": row["family"], "variant": row["variant"],
+          **{title: _cell(row, index) for index, (_b, _k, title) in enumerate(columns)}} for row in rows]
+    )  # fmt: skip
     with atomic_write(markdown_path) as handle:
-        handle.write(title + frame.to_markdown(index=False, floatfmt=".1f", missingval="–") + "\n")
+        handle.write(title + compact.to_markdown(index=False) + "\n")
 
 
 def write_radar(domain: str, columns, rows: list[dict], png_path) -> None:
@@ -108,14 +166,17 @@ def _fmt(value) -> str:
 
 
 def _scores_html(columns, rows: list[dict]) -> str:
-    """Per model and column: ours in bold, the paper's and the difference below, and the rows scored."""
+    """Per model and column: ours in bold with its 95% interval, the paper's and the difference below, the
+    verdicts (:func:`verdicts`), and the rows scored."""
     cells = pd.DataFrame({"model": [f"{r['target']} · {r['variant']}" for r in rows]})
     for index, (benchmark, _key, title) in enumerate(columns):
         column = []
         for row in rows:
-            ours, paper = row["ours"][index], row["paper"][index]
+            ours, paper, interval = row["ours"][index], row["paper"][index], _at(row, "ci", index)
             difference = "" if ours is None or paper is None else f", Δ {ours - paper:+.1f}"
-            column.append(f"<b>{_fmt(ours)}</b><br><small>paper {_fmt(paper)}{difference}<br>"
+            shown = f" [{interval[0]:.1f}, {interval[1]:.1f}]" if interval else ""
+            said = "".join(f"<br>{html.escape(verdict)}" for verdict in verdicts(row, index))
+            column.append(f"<b>{_fmt(ours)}</b>{shown}<br><small>paper {_fmt(paper)}{difference}{said}<br>"
                           f"{row['n'].get(benchmark)} rows</small>")  # fmt: skip
         cells[title] = column
     return cells.to_html(index=False, escape=False, classes="adamllm", border=0)
@@ -192,6 +253,9 @@ def overview_html(domain: str, columns, rows: list[dict], stats=None, loss=None,
     """The domain's section of the report's first page (an HTML fragment)."""
     parts = [STYLE, f"<h2>{html.escape(domain)}</h2>",
              "<h3>Scores (×100) beside the paper's (Tables 2 and 3), with the rows behind each</h3>",
+             "<p>Each score with its 95% bootstrap interval over the benchmark's rows (seeded: a rerun gives the "
+             "same); a paper number inside it is reproduced within sampling noise. A post-trained model's gain "
+             "over its base model is a paired bootstrap on the same rows.</p>",
              _scores_html(columns, rows)]  # fmt: skip
     if radar_png:
         parts.append(_png_html(radar_png, f"{domain}: radar chart of the scores"))

@@ -32,7 +32,7 @@ class DefinitionError(ValueError):
         super().__init__(f"benchmark definition {path}: {key}: {reason}")
 
 
-def _mean(values: list[float]) -> float | None:
+def _mean(values) -> float | None:
     return 100 * sum(values) / len(values) if values else None
 
 
@@ -60,9 +60,15 @@ class Benchmark:
     def hub(self) -> dict | None:
         return self.rows.get("hub")
 
-    def score(self, rows: list[dict]) -> dict:
-        """Scores (×100) of predictions rows, as ``{test_num, <key>: value…}``."""
+    def per_row(self, rows: list[dict]) -> dict[str, list[tuple]]:
+        """Each score's per-row values: score key → [(row id, value in [0, 1])…], over the rows it averages."""
         return SCORERS[self.metric["kind"]](self, rows)
+
+    def score(self, rows: list[dict], per_row: dict | None = None) -> dict:
+        """Scores (×100) of predictions rows, as ``{test_num, <key>: value…}``: each the mean of its per-row
+        values (``per_row``, when already computed)."""
+        per_row = self.per_row(rows) if per_row is None else per_row
+        return {"test_num": len(rows), **{key: _mean([v for _id, v in items]) for key, items in per_row.items()}}
 
     @cached_property
     def class_names(self) -> frozenset[str]:
@@ -92,11 +98,14 @@ def _ids_of(labels, by_name: dict[str, int], task: str) -> set[int]:
     return {by_name[label] for label in labels}
 
 
+# Scorers: a metric kind's per-row values, as score key → [(row id, value in [0, 1])…].
+
+
 def _score_vqa(benchmark: Benchmark, rows: list[dict]) -> dict:
     kind = benchmark.metric.get("type_field", "answer_type")
-    open_scores = [metrics.open_recall(r["pred"], r["label"]) for r in rows if r[kind] == "OPEN"]
-    closed_scores = [metrics.closed_hit(r["pred"], r["label"]) for r in rows if r[kind] == "CLOSED"]
-    return {"test_num": len(rows), "open_recall": _mean(open_scores), "closed_accuracy": _mean(closed_scores)}
+    open_scores = [(r["id"], metrics.open_recall(r["pred"], r["label"])) for r in rows if r[kind] == "OPEN"]
+    closed_scores = [(r["id"], metrics.closed_hit(r["pred"], r["label"])) for r in rows if r[kind] == "CLOSED"]
+    return {"open_recall": open_scores, "closed_accuracy": closed_scores}
 
 
 def _score_choice(benchmark: Benchmark, rows: list[dict]) -> dict:
@@ -114,8 +123,8 @@ def _score_choice(benchmark: Benchmark, rows: list[dict]) -> dict:
             if label is None:
                 raise ValueError(f"{benchmark.name} label {r['label']!r} is not one of the {len(classes)} classes")
         choice, _random = metrics.parse_choice(r["pred"], list(options), options, r["id"])
-        hits.append(float(choice == label))
-    return {"test_num": len(rows), "accuracy": _mean(hits)}
+        hits.append((r["id"], float(choice == label)))
+    return {"accuracy": hits}
 
 
 def _score_labels(benchmark: Benchmark, rows: list[dict]) -> dict:
@@ -123,18 +132,18 @@ def _score_labels(benchmark: Benchmark, rows: list[dict]) -> dict:
     ids = range(min(names), max(names) + 1)
     ordered, by_name = metrics.longest_first(names), _by_name(names)
     measure = metrics.multilabel_f1 if benchmark.metric["score"] == "f1" else metrics.multilabel_recall
-    values = [measure(_ids_of(r["label"], by_name, benchmark.name), metrics.parse_labels(r["pred"], ordered), ids)
-              for r in rows]  # fmt: skip
-    return {"test_num": len(rows), benchmark.metric["score"]: _mean(values)}
+    values = [(r["id"], measure(_ids_of(r["label"], by_name, benchmark.name),
+                                metrics.parse_labels(r["pred"], ordered), ids)) for r in rows]  # fmt: skip
+    return {benchmark.metric["score"]: values}
 
 
 def _score_rouge(benchmark: Benchmark, rows: list[dict]) -> dict:
-    return {"test_num": len(rows), "rouge_l": _mean([metrics.rouge_l(r["pred"], r["label"]) for r in rows])}
+    return {"rouge_l": [(r["id"], metrics.rouge_l(r["pred"], r["label"])) for r in rows]}
 
 
 def _score_exact(benchmark: Benchmark, rows: list[dict]) -> dict:
-    hits = [float(r["pred"].strip().casefold() == str(r["label"]).strip().casefold()) for r in rows]
-    return {"test_num": len(rows), "accuracy": _mean(hits)}
+    return {"accuracy": [(r["id"], float(r["pred"].strip().casefold() == str(r["label"]).strip().casefold()))
+                         for r in rows]}  # fmt: skip
 
 
 SCORERS = {
@@ -301,7 +310,7 @@ def nutrition5k_names() -> dict[int, str]:
 
 def score_vqa(rows: list[dict]) -> dict:
     """Open/closed VQA scores of rows with ``answer_type``."""
-    return _score_vqa(get_benchmark("SLAKE"), rows)
+    return get_benchmark("SLAKE").score(rows)
 
 
 def internal_row(benchmark: Benchmark, row: dict) -> dict:
