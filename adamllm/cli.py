@@ -34,7 +34,7 @@ def _parameter_help(function) -> dict[str, str]:
             helps[name] = match.group(2)
         elif in_args and name and line.startswith("        "):
             helps[name] += " " + line.strip()
-    return helps
+    return {key: text.replace("%", "%%") for key, text in helps.items()}  # argparse %-formats help
 
 
 def _summary(function) -> str:
@@ -78,9 +78,9 @@ def add_stage(commands, stage) -> None:
     helps = _parameter_help(stage)
     hints = typing.get_type_hints(stage, include_extras=True)
     name = stage.__name__
+    first = re.split(r"\.\s", _summary(stage).replace("\n", " "))[0].rstrip(".")
     sub = commands.add_parser(name.replace("_", "-"), aliases=[name] if "_" in name else [],
-                              help=re.split(r"\.\s", _summary(stage).replace("\n", " "))[0].rstrip("."),
-                              description=_summary(stage))  # fmt: skip
+                              help=first.replace("%", "%%"), description=_summary(stage))  # fmt: skip
     engine_fields = []
     for parameter in inspect.signature(stage).parameters.values():
         if parameter.name == "engine":

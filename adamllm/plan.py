@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from adamllm.estimates import Estimate, estimate, rates
 from adamllm.families import READINGS
 from adamllm.readings import reading_args
 
@@ -29,6 +30,7 @@ class PlannedJob:
     args: dict
     readings: dict  # reading → the values it sets
     reading: str  # the reading the job's settings select
+    estimate: Estimate | None = None  # GPU-hours before it runs (adamllm.estimates)
 
     def deviations(self, against: str | None = None) -> dict:
         """Arguments whose value differs from a reading's (default: the one the job selects): name → (ours,
@@ -39,7 +41,8 @@ class PlannedJob:
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args,
-                "reading": self.reading, "readings": self.readings}  # fmt: skip
+                "reading": self.reading, "readings": self.readings,
+                "estimate": self.estimate.as_json() if self.estimate else None}  # fmt: skip
 
 
 def _same(ours, paper) -> bool:
@@ -57,6 +60,11 @@ class _DagBuilt(BaseException):
 def dag_jobs(snakemake_args: list[str], directory=".") -> list:
     """The jobs of the DAG Snakemake builds for ``snakemake_args`` (as a dry run with ``--forceall``:
     every job a fresh run would start), with their params and resources evaluated."""
+    return dag(snakemake_args, directory)[0]
+
+
+def dag(snakemake_args: list[str], directory=".") -> tuple[list, dict]:
+    """:func:`dag_jobs`, and the config the workflow was built with (validated, defaults filled)."""
     from snakemake.cli import args_to_api, parse_args
     from snakemake.workflow import Workflow
 
@@ -65,7 +73,7 @@ def dag_jobs(snakemake_args: list[str], directory=".") -> list:
 
     def build_and_stop(workflow):
         build(workflow)
-        built["jobs"] = list(workflow.dag.jobs)
+        built["jobs"], built["config"] = list(workflow.dag.jobs), workflow.config
         raise _DagBuilt
 
     Workflow._build_dag = build_and_stop
@@ -80,7 +88,7 @@ def dag_jobs(snakemake_args: list[str], directory=".") -> list:
         Workflow._build_dag = build
     if not ok or "jobs" not in built:
         raise PlanError("Snakemake could not build the DAG (its message is above)")
-    return built["jobs"]
+    return built["jobs"], built["config"]
 
 
 class PlanError(Exception):
@@ -199,7 +207,9 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
     selects the reading of its post-training settings; jobs the readings agree on select the run's."""
     planned = []
     with contextlib.chdir(directory):
-        for job in dag_jobs(snakemake_args):
+        jobs, config = dag(snakemake_args)
+        cost_rates = rates(config.get("cost_rates"))
+        for job in jobs:
             if job.rule.name not in PLANNERS:
                 continue
             params, resources = dict(job.params.items()), dict(job.resources.items())
@@ -207,7 +217,8 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
             tasks, definitions = params.get("tasks", ()), dict(params.get("definitions", {}))
             readings = {name: reading_args(job.rule.name, name, family, tasks, definitions) for name in READINGS}
             selected = dict(params.get("settings") or {}).get("reading")
-            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, readings, selected))
+            cost = estimate(job, config, job_gpus(resources), cost_rates)
+            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, readings, selected, cost))
     chosen = {job.reading for job in planned if job.reading}
     run_reading = chosen.pop() if len(chosen) == 1 else READINGS[0]
     for job in planned:
@@ -263,15 +274,56 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
             lines.append(f"  {key:<{width}}  {value}{mark}")
         for name in READINGS:
             differing[name] |= {(first.rule, key, first.family) for key in first.deviations(name)}
+        if first.estimate:
+            lines.append(f"  ≈ {_cost(first.estimate)}{' per job' if len(members) > 1 else ''}; {first.estimate.basis}")
         lines.append("")
+    lines += _totals(jobs)
     lines.append(f"{len(jobs)} jobs")
     for name in sorted(READINGS, key=lambda name: name not in held):
         role = "held against" if name in held else "the other reading"
-        found = sorted(differing[name])
-        names = ", ".join(f"{rule}.{key} [{family}]" for rule, key, family in found)
-        counted = f"{len(found)} settings differ: {names}" if found else "0 deviations"
+        families: dict[tuple[str, str], list[str]] = {}
+        for rule, key, family in sorted(differing[name]):
+            families.setdefault((rule, key), []).append(family)
+        names = "; ".join(f"{rule}.{key} [{', '.join(found)}]" for (rule, key), found in families.items())
+        counted = f"{len(families)} settings differ: {names}" if families else "0 deviations"
         lines.append(f"against {name} ({role}): {counted}")
     return "\n".join(lines)
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.1f}" if value >= 0.1 else f"{value:.2g}"
+
+
+def _cost(cost: Estimate) -> str:
+    """An estimate as GPU-hours and the wall time on the job's GPUs."""
+    if cost.gpu_hours is None:
+        return "GPU-hours: not estimated"
+    gpus = f"{cost.gpus} GPU{'s' if cost.gpus > 1 else ''}"
+    return f"{_hours(cost.gpu_hours)} GPU-hours (estimate), {_hours(cost.wall_hours)} h wall on {gpus}"
+
+
+def _totals(jobs: list[PlannedJob]) -> list[str]:
+    """Estimated GPU-hours per rule and in all, before anything runs."""
+    by_rule: dict[str, list[Estimate]] = {}
+    for job in jobs:
+        if job.estimate:
+            by_rule.setdefault(job.rule, []).append(job.estimate)
+    if not by_rule:
+        return []
+    lines = ["Estimated GPU-hours before the run (the paper's rates, adamllm/templates/cost_rates.yaml; correct "
+             "them under cost_rates):"]  # fmt: skip
+    total, missing = 0.0, 0
+    for rule, costs in by_rule.items():
+        known = [cost.gpu_hours for cost in costs if cost.gpu_hours is not None]
+        missing += len(costs) - len(known)
+        total += sum(known)
+        unknown = f", {len(costs) - len(known)} not estimated" if len(known) < len(costs) else ""
+        lines.append(f"  {rule:<20} {_hours(sum(known)):>10} GPU-hours over {len(costs)} job(s){unknown}")
+    lines.append(
+        f"  {'total':<20} {_hours(total):>10} GPU-hours" + (f" ({missing} job(s) not estimated)" if missing else "")
+    )
+    lines.append("")
+    return lines
 
 
 def main(snakemake_args: list[str], as_json: bool, strict: bool, directory=".", against: str | None = None) -> int:

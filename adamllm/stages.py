@@ -651,9 +651,9 @@ def score_predictions(
     predictions: str, scores: Output, tasks: list[str], lineage: dict | None = None, config: dict | None = None,
     models: dict | None = None, definitions: dict | None = None,
 ):  # fmt: skip
-    """Scores of each benchmark's predictions: ``<scores>/<task>.json`` (what ``adamllm score --intervals``
-    prints: the scores and their 95% bootstrap intervals), each with a provenance manifest when ``config`` is
-    given (adamllm.provenance), and the per-row values behind them in ``<scores>/rows/<task>.json``.
+    """Scores of each benchmark's predictions, with their 95% bootstrap intervals. ``<scores>/<task>.json``
+    holds what ``adamllm score --intervals`` prints, with a provenance manifest when ``config`` is given
+    (adamllm.provenance); ``<scores>/rows/<task>.json`` the per-row values behind it.
 
     Args:
         predictions: the folder of one model's predictions (predict's output)

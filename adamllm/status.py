@@ -1,6 +1,7 @@
 """`adamllm status`: how far every long job of a DAG (synthesis shards, filter shards, predictions) has got,
 read from the progress stores its chunks are kept in (adamllm.progress) — while a run goes on, or after it
-was interrupted."""
+was interrupted; and for every GPU job, the GPU-hours estimated before the run (adamllm.estimates) beside
+the time Snakemake measured once it finished (its benchmark file)."""
 
 from __future__ import annotations
 
@@ -9,30 +10,37 @@ import os
 import time
 from pathlib import Path
 
-from adamllm.plan import dag_jobs
+from adamllm.estimates import ESTIMATORS, estimate, measured_hours, rates
+from adamllm.plan import dag, job_gpus
 from adamllm.progress import status as store_status
 
-LONG_RULES = ("synthesize", "synthesizer_effect", "consistency_filter", "predict")
+LONG_RULES = ("tune_synthesizer", "synthesize", "synthesizer_effect", "consistency_filter", "posttrain", "predict")
 
 
 def job_states(snakemake_args: list[str], directory=".") -> list[dict]:
-    """Per long job: rule, wildcards, output, and its state: done, in progress (items done of total,
-    last update) or not started."""
+    """Per long job: rule, wildcards, output, its state (done, in progress: items done of total and last
+    update, or not started), its estimate and, once done, the hours Snakemake measured."""
     states = []
     with contextlib.chdir(directory):
-        for job in dag_jobs(snakemake_args):
+        jobs, config = dag(snakemake_args)
+        cost_rates = rates(config.get("cost_rates"))
+        for job in jobs:
             if job.rule.name not in LONG_RULES:
                 continue
             output = str(job.output[0])
-            progress = store_status(output)
+            progress = store_status(output) if job.rule.name not in ("tune_synthesizer", "posttrain") else None
             if progress:
                 state = "in progress"
             elif Path(output).exists():
                 state = "done"
             else:
                 state = "not started"
+            gpus = job_gpus(dict(job.resources.items()))
+            cost = estimate(job, config, gpus, cost_rates) if job.rule.name in ESTIMATORS else None
+            measured = measured_hours(job.benchmark) if state == "done" else None
             states.append({"rule": job.rule.name, "wildcards": dict(job.wildcards_dict), "output": output,
-                           "state": state, "progress": progress})  # fmt: skip
+                           "state": state, "progress": progress, "estimate": cost, "measured_hours": measured,
+                           "gpus": gpus})  # fmt: skip
     order = list(LONG_RULES)
     return sorted(states, key=lambda s: (order.index(s["rule"]), s["output"]))
 
@@ -48,11 +56,22 @@ def render(states: list[dict], now: float | None = None) -> str:
             share = 100 * p["done"] / p["total"] if p["total"] else 100.0
             ago = (now - p["updated"]) / 60 if p["updated"] else 0.0
             text = f"{p['done']}/{p['total']} items ({share:.0f}%), last chunk {ago:.0f} min ago"
-        lines.append(f"{item['rule']:<20} {where:<45} {text}")
+        lines.append(f"{item['rule']:<20} {where:<45} {text}{_times(item)}")
     counts = {s: sum(item["state"] == s for item in states) for s in ("done", "in progress", "not started")}
     lines.append(f"{len(states)} long jobs: {counts['done']} done, {counts['in progress']} in progress, "
                  f"{counts['not started']} not started")  # fmt: skip
     return "\n".join(lines)
+
+
+def _times(item: dict) -> str:
+    """The estimate, and beside it the measured time of a finished job (both as GPU-hours)."""
+    cost, measured = item.get("estimate"), item.get("measured_hours")
+    parts = []
+    if cost and cost.gpu_hours is not None:
+        parts.append(f"estimated {cost.gpu_hours:.3g} GPU-h")
+    if measured is not None:
+        parts.append(f"measured {measured * item['gpus']:.3g} GPU-h ({measured:.3g} h on {item['gpus']} GPU(s))")
+    return f"  [{', '.join(parts)}]" if parts else ""
 
 
 def main(snakemake_args: list[str], directory=".") -> int:

@@ -16,6 +16,25 @@ GIVEN_VARIANTS = ("base", "released")
 LINEAGE_SECTIONS = ("seed", "synthesizer_set", "synthesizer", "checker", "synthesis", "posttrain_data")
 
 
+def domain_source(config: dict, domain: str) -> dict:
+    """The pairs file and image folder of a domain: local paths, or where the hub download lands."""
+    if "hub" in config["domains"][domain]:
+        return {"pairs": f"resources/domains/{domain}/pairs.json", "image_dir": f"resources/domains/{domain}/images"}
+    return {key: config["domains"][domain][key] for key in ("pairs", "image_dir")}
+
+
+def seed_files(config: dict) -> dict:
+    """The three seed files and the image folder, local or where the hub download lands."""
+    if config["seed"]["source"] == "local":
+        return config["seed"]["local"]
+    return {
+        "visionflan_metadata": "resources/seed/vflan_metadata.json",
+        "allava_caption": "resources/seed/ALLaVA-Caption-VFLAN-4V.json",
+        "allava_instruct": "resources/seed/ALLaVA-Instruct-VFLAN-4V.json",
+        "image_dir": "resources/seed/images",
+    }
+
+
 def is_tiny(spec: str) -> bool:
     return spec.startswith(TINY_PREFIX)
 

@@ -65,14 +65,7 @@ except ConfigError as err:
 
 def seed_files():
     """The three seed files and the image folder, local or downloaded."""
-    if config["seed"]["source"] == "local":
-        return config["seed"]["local"]
-    return {
-        "visionflan_metadata": "resources/seed/vflan_metadata.json",
-        "allava_caption": "resources/seed/ALLaVA-Caption-VFLAN-4V.json",
-        "allava_instruct": "resources/seed/ALLaVA-Instruct-VFLAN-4V.json",
-        "image_dir": "resources/seed/images",
-    }
+    return W.seed_files(config)
 
 
 # --- models ----------------------------------------------------------------------------------
@@ -117,12 +110,7 @@ HUB_DOMAINS = [d for d in DOMAINS if "hub" in config["domains"][d]]
 
 def domain_source(domain):
     """The pairs file and image folder of a domain: local paths, or where the hub download lands."""
-    if domain in HUB_DOMAINS:
-        return {
-            "pairs": f"resources/domains/{domain}/pairs.json",
-            "image_dir": f"resources/domains/{domain}/images",
-        }
-    return {key: config["domains"][domain][key] for key in ("pairs", "image_dir")}
+    return W.domain_source(config, domain)
 
 
 def domain_pairs(wildcards):

@@ -2,6 +2,7 @@
 the demo config, whatever the demo holds."""
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -47,9 +48,12 @@ def summary(stdout: str) -> dict:
 
 
 def listed(text: str) -> set:
-    """(family, setting) pairs of a summary line's 'posttrain.<setting> [family]' items."""
-    items = text.split(": ", 1)[1].split(", ")
-    return {(item.split("[")[1].rstrip("]"), item.split()[0].split(".")[1]) for item in items}
+    """(family, setting) pairs of a summary line's 'posttrain.<setting> [family, family]' items."""
+    pairs = set()
+    for item in text.split(": ", 1)[1].split("; "):
+        name, families = item.split(" [")
+        pairs |= {(family, name.split(".")[1]) for family in families.rstrip("]").split(", ")}
+    return pairs
 
 
 @pytest.mark.parametrize("name", ["config/paper/biomed.yaml", "config/paper/food.yaml"])
@@ -57,7 +61,7 @@ def test_paper_configs_plan_the_paper_exactly(name, paper_plans):
     planned = jobs(paper_plans[name])
     by_rule = {}
     for job in planned:
-        assert set(job) == {"rule", "wildcards", "family", "args", "reading", "readings"}
+        assert set(job) == {"rule", "wildcards", "family", "args", "reading", "readings", "estimate"}
         assert job["reading"] == "paper"
         by_rule.setdefault(job["rule"], []).append(job)
     assert set(by_rule) == TRAINING_AND_GENERATION
@@ -127,6 +131,40 @@ def test_paper_values_in_the_plan(paper_plans):
     assert {json.dumps(a["max_new_tokens"], sort_keys=True) for a in food} == {
         json.dumps({"Recipe1M": 1024, "Nutrition5K": 256, "Food101": 256, "FoodSeg103": 256}, sort_keys=True)
     }
+
+
+def test_gpu_hours_before_the_run_follow_the_papers_rates_by_hand(paper_plans):
+    """The biomed paper run's estimates, worked by hand from the paper's figures (SPEC, "Where users are in
+    2026"): 500,000 stated pairs at 2.2 pairs/s per A100; post-training as Table 10's hours on 8×A100 for the
+    ~500K-record PMC set; synthesizer tuning 13 h on 8×A100; evaluation rows at the synthesis rate."""
+    planned = jobs(paper_plans["config/paper/biomed.yaml"])
+
+    def total(rule):
+        return sum(j["estimate"]["gpu_hours"] for j in planned if j["rule"] == rule)
+
+    shard = math.ceil(500_000 / 64)  # the largest of 64 shards, for each
+    assert total("synthesize") == pytest.approx(64 * shard / 2.2 / 3600) == pytest.approx(63.1, abs=0.05)
+    assert total("consistency_filter") == pytest.approx(total("synthesize"))
+    post = {j["family"]: j["estimate"] for j in planned if j["rule"] == "posttrain"}
+    assert {f: e["gpu_hours"] for f, e in post.items()} == pytest.approx(
+        {"qwen2_vl": 4 * 8, "llava_next_llama3": 23 * 8, "mllama": 31 * 8})  # fmt: skip
+    assert {f: (e["wall_hours"], e["gpus"]) for f, e in post.items()} == {
+        "qwen2_vl": (4, 8), "llava_next_llama3": (23, 8), "mllama": (31, 8)}  # fmt: skip
+    assert total("tune_synthesizer") == pytest.approx(13 * 8)
+    rows = 645 + 416 + 3357 + 3362 + 179 + 272 + 2000  # the biomed test sets (SPEC)
+    predict = [j["estimate"]["gpu_hours"] for j in planned if j["rule"] == "predict"]
+    assert len(predict) == 6 and predict == pytest.approx([rows / 2.2 / 3600] * 6)  # 3 targets: base, trained
+    text = plan(ROOT, "--configfile", "config/paper/biomed.yaml", flags=()).stdout
+    assert "≈ 32.0 GPU-hours (estimate), 4.0 h wall on 8 GPUs" in text  # Qwen2-VL's post-training
+    assert "Estimated GPU-hours before the run" in text
+
+
+def test_a_corrected_rate_changes_the_estimate_and_says_so(tmp_path):
+    (tmp_path / "rates.yaml").write_text("cost_rates:\n  synthesize:\n    pairs_per_gpu_second: 4.4\n")
+    planned = jobs(plan(ROOT, "--configfile", "config/paper/biomed.yaml", str(tmp_path / "rates.yaml")))
+    synth = [j["estimate"] for j in planned if j["rule"] == "synthesize"]
+    assert sum(e["gpu_hours"] for e in synth) == pytest.approx(64 * math.ceil(500_000 / 64) / 4.4 / 3600)
+    assert all("set in the config's cost_rates" in e["basis"] for e in synth)
 
 
 def test_audit_of_released_models_trains_nothing(paper_plans):

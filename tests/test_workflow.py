@@ -308,6 +308,24 @@ def checksums(workdir) -> dict[str, str]:
     }
 
 
+def test_status_shows_the_measured_time_beside_the_estimate(demo):
+    """`adamllm status` on the finished demo: each post-training job is done, with its estimate and the hours
+    its Snakemake benchmark file measured (read here from the TSV itself)."""
+    result = subprocess.run([sys.executable, "-m", "adamllm.cli", "status"], cwd=demo, capture_output=True,
+                            text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("posttrain ")]
+    assert len(lines) == 2 * 3 * 3  # domains × targets × (single_stage, two_stage and its caption_only stage)
+    for line in lines:
+        where = dict(part.split("=") for part in line.split()[1:4])
+        tsv = (
+            demo / "results" / "benchmarks" / where["domain"] / "posttrain" / where["recipe"] / f"{where['target']}.tsv"
+        )
+        seconds = float(tsv.read_text().splitlines()[1].split("\t")[0])
+        assert " done " in line and "estimated " in line
+        assert f"measured {seconds / 3600:.3g} GPU-h ({seconds / 3600:.3g} h on 1 GPU(s))" in line, line
+
+
 def test_two_clean_demo_runs_are_identical(demo, tmp_path_factory):
     second = tmp_path_factory.mktemp("demo-again") / "repo"
     copy_workflow(second)

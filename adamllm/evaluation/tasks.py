@@ -50,6 +50,7 @@ class Benchmark:
     metric: dict
     scores: tuple[tuple[str, str], ...]  # (score key, report column title)
     classes: dict = field(default_factory=dict, compare=False)  # id → name, for class-list metrics
+    size: int | None = None  # rows of its hub split, stated for estimates made before the rows are fetched
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -194,7 +195,7 @@ def load_definition(path) -> Benchmark:
         raise DefinitionError(path, "(file)", f"cannot read it as YAML ({err})") from None
     if not isinstance(data, dict):
         raise DefinitionError(path, "(file)", "must be a mapping")
-    unknown = set(data) - {"name", "domain", "rows", "fields", "max_new_tokens", "metric", "scores"}
+    unknown = set(data) - {"name", "domain", "rows", "size", "fields", "max_new_tokens", "metric", "scores"}
     if unknown:
         raise DefinitionError(path, sorted(unknown)[0], "unknown key")
     name, rows, fields = _require(path, data, "name", str), _require(path, data, "rows", dict), data.get("fields", {})
@@ -231,8 +232,15 @@ def load_definition(path) -> Benchmark:
         image_field=fields.get("image", "image"), prompt_field=fields.get("prompt", "input"),
         label_field=fields.get("label", "label"), extra=extra,
         max_new_tokens=int(_require(path, data, "max_new_tokens", int)), metric=metric, scores=scores,
-        classes=classes,
+        classes=classes, size=_size(path, data),
     )  # fmt: skip
+
+
+def _size(path, data: dict) -> int | None:
+    size = data.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 1):
+        raise DefinitionError(path, "size", "must be a positive integer (the rows of its hub split)")
+    return size
 
 
 def definition_files(paths) -> list[Path]:
