@@ -133,3 +133,21 @@ def test_released_models_are_compared_with_the_papers_adamllm_rows():
     for domain in ("biomed", "food"):
         for family in ("qwen2_vl", "llava_next_llama3", "mllama"):
             assert paper_numbers(domain, family, "released") == PAPER[domain][(family, "single_stage")]
+
+
+def test_released_models_are_tied_to_the_reading_they_most_likely_followed(tmp_path):
+    """SPEC ("What the authors' commands actually ran"): the released Qwen2-VL and Llama-3.2 models came from
+    LLaMA-Factory commands whose defaults froze the vision tower at 512·512 pixels (reference_code); the
+    LLaVA script ran Table 10's values (paper). The report says so beside the scores."""
+    from adamllm.evaluation.report import overview_html, released_readings, write_tables
+
+    targets = (("q", "qwen2_vl"), ("l", "llava_next_llama3"), ("m", "mllama"))
+    rows = [{"target": t, "family": f, "variant": v, "ours": [1.0, 2.0, 3.0, 4.0], "paper": [None] * 4, "n": {}}
+            for t, f in targets for v in ("base", "released")]  # fmt: skip
+    followed = {target: reading for target, reading, _why in released_readings(rows)}
+    assert followed == {"q": "reference_code", "l": "paper", "m": "reference_code"}
+    assert released_readings([r for r in rows if r["variant"] == "base"]) == []
+    page = overview_html("food", COLUMNS["food"], rows)
+    assert "which reading of post-training they followed" in page and "reference_code" in page
+    write_tables(COLUMNS["food"], rows, tmp_path / "t.csv", tmp_path / "t.md", "food")
+    assert "- m: most likely `reference_code`" in (tmp_path / "t.md").read_text()

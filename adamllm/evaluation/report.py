@@ -100,6 +100,28 @@ def _cell(row: dict, index: int) -> str:
     return "; ".join(parts + verdicts(row, index))
 
 
+def released_readings(rows: list[dict]) -> list[tuple[str, str, str]]:
+    """For each target whose released model was evaluated: (target, the reading of post-training its
+    release most likely followed, why), from the family registry (docs/method.md §7)."""
+    from adamllm.families import get_family
+
+    found = {}
+    for row in rows:
+        followed = get_family(row["family"]).released_reading if row["variant"] == "released" else None
+        if followed:
+            found[row["target"]] = (row["target"], *followed)
+    return list(found.values())
+
+
+def _released_text(rows: list[dict]) -> str:
+    lines = [f"- {target}: most likely `{reading}`: {why}." for target, reading, why in released_readings(rows)]
+    if not lines:
+        return ""
+    return ("\n## Which reading the released models followed\n\nTo compare a model you retrain with a released one, "
+            "train it under the same reading (`posttrain.settings.reading`, docs/method.md §7):\n\n"
+            + "\n".join(lines) + "\n")  # fmt: skip
+
+
 def write_tables(columns, rows: list[dict], csv_path, markdown_path, domain: str) -> None:
     frame = table(columns, rows)
     with atomic_write(csv_path) as handle:
@@ -113,7 +135,7 @@ def write_tables(columns, rows: list[dict], csv_path, markdown_path, domain: str
           **{title: _cell(row, index) for index, (_b, _k, title) in enumerate(columns)}} for row in rows]
     )  # fmt: skip
     with atomic_write(markdown_path) as handle:
-        handle.write(title + compact.to_markdown(index=False) + "\n")
+        handle.write(title + compact.to_markdown(index=False) + "\n" + _released_text(rows))
 
 
 def write_radar(domain: str, columns, rows: list[dict], png_path) -> None:
@@ -257,6 +279,15 @@ def overview_html(domain: str, columns, rows: list[dict], stats=None, loss=None,
              "same); a paper number inside it is reproduced within sampling noise. A post-trained model's gain "
              "over its base model is a paired bootstrap on the same rows.</p>",
              _scores_html(columns, rows)]  # fmt: skip
+    followed = released_readings(rows)
+    if followed:
+        frame = pd.DataFrame(followed, columns=["target", "reading its release most likely followed", "why"])
+        parts += [
+            "<h3>Released models: which reading of post-training they followed</h3>",
+            "<p>To compare a retrained model with a released one, train it under the same reading "
+            "(<code>posttrain.settings.reading</code>).</p>",
+            frame.to_html(index=False, classes="adamllm", border=0),
+        ]
     if radar_png:
         parts.append(_png_html(radar_png, f"{domain}: radar chart of the scores"))
     if stats:
