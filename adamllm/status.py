@@ -64,14 +64,15 @@ def render(states: list[dict], now: float | None = None) -> str:
 
 
 def _times(item: dict) -> str:
-    """The estimate, and beside it the measured time of a finished job (both as GPU-hours)."""
-    cost, measured = item.get("estimate"), item.get("measured_hours")
+    """The estimate and, for a finished job, the measured wall time beside it (each also as GPU-hours, on the
+    GPUs the job holds)."""
+    cost, measured, gpus = item.get("estimate"), item.get("measured_hours"), item["gpus"]
     parts = []
     if cost and cost.gpu_hours is not None:
-        parts.append(f"estimated {cost.gpu_hours:.3g} GPU-h")
+        parts.append(f"estimated {cost.wall_hours:.3g} h ({cost.gpu_hours:.3g} GPU-h)")
     if measured is not None:
-        parts.append(f"measured {measured * item['gpus']:.3g} GPU-h ({measured:.3g} h on {item['gpus']} GPU(s))")
-    return f"  [{', '.join(parts)}]" if parts else ""
+        parts.append(f"measured {measured:.3g} h ({measured * gpus:.3g} GPU-h)")
+    return f"  [{', '.join(parts)} on {gpus} GPU(s)]" if parts else ""
 
 
 def main(snakemake_args: list[str], directory=".") -> int:

@@ -145,5 +145,6 @@ def test_only_scale_differs_from_the_paper(paper_run):
     assert shapes(run) == shapes(paper)
     table = subprocess.run([sys.executable, "-m", "adamllm.cli", "plan", "--", *configs], cwd=workdir,
                            env=environment(cache), capture_output=True, text=True).stdout  # fmt: skip
-    differing = table.splitlines()[-1].split(": ", 1)[1].split(", ")
+    line = next(line for line in table.splitlines() if line.startswith("against paper "))
+    differing = [item.split(" [")[0] for item in line.split(": ", 2)[2].split("; ")]  # "rule.setting [families]"
     assert differing and {name.split(".", 1)[1] for name in differing} <= SCALE_SETTINGS

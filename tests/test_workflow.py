@@ -323,7 +323,7 @@ def test_status_shows_the_measured_time_beside_the_estimate(demo):
         )
         seconds = float(tsv.read_text().splitlines()[1].split("\t")[0])
         assert " done " in line and "estimated " in line
-        assert f"measured {seconds / 3600:.3g} GPU-h ({seconds / 3600:.3g} h on 1 GPU(s))" in line, line
+        assert f"measured {seconds / 3600:.3g} h (" in line, line
 
 
 def test_two_clean_demo_runs_are_identical(demo, tmp_path_factory):
