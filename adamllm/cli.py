@@ -246,11 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "status",
         _status,
-        help="show how far every synthesis, filter and prediction job has got",
-        description="For the DAG Snakemake builds with the given arguments, list every long job (synthesis and "
-        "filter shards, the untuned synthesizer check, predictions) as done, in progress (items done of total "
-        "and when its last chunk finished, from the job's progress store) or not started — while a run goes "
-        "on or after it was interrupted. Arguments after `--` go to Snakemake, e.g. "
+        help="show how far every GPU job has got, and its measured time beside the estimate",
+        description="For the DAG Snakemake builds with the given arguments, list every long job (synthesizer "
+        "tuning, synthesis and filter shards, the untuned synthesizer check, post-training, predictions) as "
+        "done, in progress (for chunked jobs: items done of total and when its last chunk finished, from the "
+        "job's progress store) or not started — while a run goes on or after it was interrupted — with the "
+        "GPU-hours `adamllm plan` estimates for it and, once done, the time Snakemake measured (its benchmark "
+        "file). Arguments after `--` go to Snakemake, e.g. "
         "`adamllm status -- --configfile config/paper/biomed.yaml`.",
     )
     return parser

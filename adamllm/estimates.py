@@ -93,12 +93,15 @@ def _shard_pairs(job, config) -> Size | None:
     return Size(math.ceil(pairs.count / shards), f"{pairs.source} ÷ {shards} shards") if pairs else None
 
 
-def _per_second(key: str, unit: str, size: Callable) -> Callable:
+def _per_second(key: str, unit: str, size: Callable, missing: str) -> Callable:
+    """A generation job: its items at the rule's rate per GPU-second (``missing``: what to state when the
+    size is unknown)."""
+
     def estimate(job, config, rates_: dict, gpus: int) -> Estimate:
         rate = rates_[job.rule.name]
         found = size(job, config)
         if found is None:
-            return Estimate(None, gpus, f"no size: state domains.{job.wildcards_dict.get('domain')}.expected_pairs")
+            return Estimate(None, gpus, "no size: " + missing.format(**job.wildcards_dict))
         hours = found.count / rate[key] / 3600
         return Estimate(hours, gpus, f"{found.count:,} {unit} ({found.source}) at {rate[key]} per GPU-second "
                                      f"[{rate['basis']}]")  # fmt: skip
@@ -128,18 +131,16 @@ def _prediction_rows(job, config) -> Size | None:
 
 
 def _training(size: Callable, epochs: Callable, batch: Callable, rate: Callable) -> Callable:
-    """A training job: the paper's GPU-hours scaled by the records it goes through (records × epochs, or
-    max_steps × global batch when fewer)."""
+    """A training job: the paper's GPU-hours scaled by the records it goes through: records × epochs, or
+    max_steps × global batch when max_steps is set (the trainer then runs exactly that many steps)."""
 
     def estimate(job, config, rates_: dict, gpus: int) -> Estimate:
         entry = rate(job, rates_)
-        if entry is None:
-            return Estimate(None, gpus, "no rate for this family: add one under cost_rates")
+        if not entry or not {"gpu_hours", "records"} <= entry.keys():
+            return Estimate(None, gpus, "no rate: give this job's gpu_hours and records under cost_rates")
         found = size(job, config, entry)
         steps, per_step = epochs(job), batch(job, gpus)
-        seen = found.count * steps[0]
-        if steps[1] > 0:
-            seen = min(seen, steps[1] * per_step)
+        seen = steps[1] * per_step if steps[1] > 0 else found.count * steps[0]
         basis_seen = entry["records"] * entry.get("epochs", 1)
         hours = entry["gpu_hours"] * seen / basis_seen
         basis = f"{seen:,.0f} records seen ({found.count:,} from {found.source}) × {entry['gpu_hours']} GPU-hours"
@@ -177,11 +178,14 @@ def _tuning_batch(job, gpus: int) -> int:
     return tuning["per_device_batch_size"] * tuning["gradient_accumulation_steps"] * gpus
 
 
+EXPECTED_PAIRS = "state domains.{domain}.expected_pairs"
 ESTIMATORS: dict[str, Callable] = {
-    "synthesize": _per_second("pairs_per_gpu_second", "pairs", _shard_pairs),
-    "synthesizer_effect": _per_second("pairs_per_gpu_second", "pairs", _effect_pairs),
-    "consistency_filter": _per_second("pairs_per_gpu_second", "pairs at most", _shard_pairs),
-    "predict": _per_second("rows_per_gpu_second", "benchmark rows", _prediction_rows),
+    "synthesize": _per_second("pairs_per_gpu_second", "pairs", _shard_pairs, EXPECTED_PAIRS),
+    "synthesizer_effect": _per_second("pairs_per_gpu_second", "pairs", _effect_pairs, EXPECTED_PAIRS),
+    "consistency_filter": _per_second("pairs_per_gpu_second", "pairs at most", _shard_pairs, EXPECTED_PAIRS),
+    "predict": _per_second(
+        "rows_per_gpu_second", "benchmark rows", _prediction_rows, "state each hub benchmark's size in its definition"
+    ),  # fmt: skip
     "tune_synthesizer": _training(
         _tuning_records,
         lambda job: (job.params["tuning"]["epochs"], job.params["tuning"]["max_steps"]),

@@ -246,13 +246,16 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
     """A readable table: jobs of one rule with the same arguments shown once; every value that differs from
     the reading held against (``against``, default: the one each job selects) marked ≠ with that reading's
     value and the other's beside it; a value only the other reading differs on shown with it (·); last, the
-    deviations counted against both readings."""
+    deviations counted against both readings: for each, among the jobs held against it, and among the
+    jobs for which it is the other reading."""
     groups: dict[str, list[PlannedJob]] = {}
     for job in jobs:
-        key = json.dumps([job.rule, job.family, job.args, job.readings, job.reading], sort_keys=True, default=str)
+        cost = job.estimate.gpu_hours if job.estimate else None
+        key = json.dumps([job.rule, job.family, job.args, job.readings, job.reading, cost], sort_keys=True,
+                         default=str)  # fmt: skip
         groups.setdefault(key, []).append(job)
-    lines, differing = [], {name: set() for name in READINGS}
-    held = {against or job.reading for job in jobs} or {READINGS[0]}
+    lines = []
+    differing = {(name, role): set() for name in READINGS for role in ("held against", "the other reading")}
     for members in groups.values():
         first = members[0]
         where = ", ".join(" ".join(f"{k}={v}" for k, v in m.wildcards.items()) for m in members[:4])
@@ -272,17 +275,19 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
             else:
                 mark = ""
             lines.append(f"  {key:<{width}}  {value}{mark}")
-        for name in READINGS:
-            differing[name] |= {(first.rule, key, first.family) for key in first.deviations(name)}
+        differing[reading, "held against"] |= {(first.rule, key, first.family) for key in deviations}
+        differing[other, "the other reading"] |= {(first.rule, key, first.family) for key in others}
         if first.estimate:
             lines.append(f"  ≈ {_cost(first.estimate)}{' per job' if len(members) > 1 else ''}; {first.estimate.basis}")
         lines.append("")
     lines += _totals(jobs)
     lines.append(f"{len(jobs)} jobs")
-    for name in sorted(READINGS, key=lambda name: name not in held):
-        role = "held against" if name in held else "the other reading"
+    roles = {(against or job.reading, "held against") for job in jobs} | {
+        (_other(against or job.reading), "the other reading") for job in jobs
+    }
+    for name, role in sorted(roles, key=lambda pair: pair[1] != "held against"):
         families: dict[tuple[str, str], list[str]] = {}
-        for rule, key, family in sorted(differing[name]):
+        for rule, key, family in sorted(differing[name, role]):
             families.setdefault((rule, key), []).append(family)
         names = "; ".join(f"{rule}.{key} [{', '.join(found)}]" for (rule, key), found in families.items())
         counted = f"{len(families)} settings differ: {names}" if families else "0 deviations"

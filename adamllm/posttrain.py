@@ -55,19 +55,21 @@ class PostTrainSettings:
 
 
 def family_values(family_name, settings: PostTrainSettings) -> dict:
-    """The values a family trains with: each setting given, else the family's under ``settings.reading``
-    (a frozen vision tower has no learning rate)."""
+    """The values a family trains with: each setting given, else the family's under ``settings.reading``.
+    A frozen vision tower has no learning rate; a ``vision_learning_rate`` given trains the tower even
+    where the reading froze it (unless ``freeze_vision_tower`` is given too)."""
     hp = get_family(family_name).hparams(settings.reading)
     values = {
         name: getattr(hp, name) if getattr(settings, name) is None else getattr(settings, name)
-        for name in ("learning_rate", "vision_learning_rate", "weight_decay", "warmup_ratio", "per_device_batch_size",
-                     "gradient_accumulation_steps", "image_max_pixels", "freeze_vision_tower")
+        for name in ("learning_rate", "weight_decay", "warmup_ratio", "per_device_batch_size",
+                     "gradient_accumulation_steps", "image_max_pixels")
     }  # fmt: skip
-    if values["freeze_vision_tower"]:
-        values["vision_learning_rate"] = None
-    elif values["vision_learning_rate"] is None:  # the reading froze it; the settings unfreeze it
-        values["vision_learning_rate"] = values["learning_rate"]
-    return {**values, "deepspeed_stage": hp.deepspeed_stage}
+    frozen = settings.freeze_vision_tower
+    if frozen is None:
+        frozen = hp.freeze_vision_tower and settings.vision_learning_rate is None
+    rate = settings.vision_learning_rate or hp.vision_learning_rate or values["learning_rate"]
+    return {**values, "freeze_vision_tower": frozen, "vision_learning_rate": None if frozen else rate,
+            "deepspeed_stage": hp.deepspeed_stage}  # fmt: skip
 
 
 def vision_learning_rate(family_name, settings: PostTrainSettings) -> float | None:

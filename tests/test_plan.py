@@ -221,3 +221,41 @@ def test_no_demo_value_reaches_a_paper_job(tmp_path):
     assert demo_after.returncode != 0 or demo_after.stdout != demo_before.stdout  # a bare run reads the absurd demo
     for name in PAPER_CONFIGS:
         assert jobs(plan(workdir, "--configfile", name)) == before[name], name
+
+
+def test_a_job_with_max_steps_is_estimated_at_the_steps_it_runs():
+    """The demo's tuning runs max_steps steps (the trainer then ignores epochs): records seen = steps × the
+    global batch, against Table 9's 104 GPU-hours for 2 epochs over ~167K samples."""
+    (tune,) = [j for j in jobs(plan(ROOT)) if j["rule"] == "tune_synthesizer"]
+    seen = tune["args"]["max_steps"] * tune["args"]["global_batch_size"]
+    assert tune["estimate"]["gpu_hours"] == pytest.approx(104 * seen / (167_000 * 2))
+
+
+def test_jobs_held_to_different_readings_are_counted_against_their_own():
+    from adamllm.plan import PlannedJob, render
+
+    readings = {"paper": {"learning_rate": 5e-6}, "reference_code": {"learning_rate": 1e-5}}
+    planned = [
+        PlannedJob("posttrain", {"target": target}, "mllama", {"learning_rate": rate}, readings, reading)
+        for target, rate, reading in (("a", 5e-6, "paper"), ("b", 1e-5, "reference_code"))
+    ]
+    lines = [line for line in render(planned).splitlines() if line.startswith("against ")]
+    assert sorted(lines) == [
+        "against paper (held against): 0 deviations",
+        "against paper (the other reading): 1 settings differ: posttrain.learning_rate [mllama]",
+        "against reference_code (held against): 0 deviations",
+        "against reference_code (the other reading): 1 settings differ: posttrain.learning_rate [mllama]",
+    ]
+
+
+def test_a_vision_rate_given_trains_the_tower_the_reading_froze():
+    from adamllm.posttrain import PostTrainSettings, family_values
+
+    frozen = family_values("qwen2_vl", PostTrainSettings(reading="reference_code"))
+    assert (frozen["freeze_vision_tower"], frozen["vision_learning_rate"]) == (True, None)
+    given = family_values("qwen2_vl", PostTrainSettings(reading="reference_code", vision_learning_rate=2e-6))
+    assert (given["freeze_vision_tower"], given["vision_learning_rate"]) == (False, 2e-6)
+    both = PostTrainSettings(reading="reference_code", vision_learning_rate=2e-6, freeze_vision_tower=True)
+    assert family_values("qwen2_vl", both)["vision_learning_rate"] is None
+    unfrozen = family_values("mllama", PostTrainSettings(reading="reference_code", freeze_vision_tower=False))
+    assert unfrozen["vision_learning_rate"] == 1e-5  # the LLM's rate: the reading has none for the tower
