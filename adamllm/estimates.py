@@ -59,12 +59,18 @@ def _merge(base: dict, given: dict) -> dict:
 
 
 def count_records(path) -> int:
-    """Records of a JSON list (a pairs or training file) or lines of a JSONL file."""
-    path = Path(path)
-    if path.suffix == ".jsonl":
-        with path.open("rb") as handle:
+    """Records of a JSON list (a pairs or training file) or lines of a JSONL file; a file is read once
+    however many jobs ask (every shard of a domain counts its pairs file), again only when it changed."""
+    stat = Path(path).stat()
+    return _count(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _count(path: str, _mtime_ns: int, _size: int) -> int:
+    if path.endswith(".jsonl"):
+        with open(path, "rb") as handle:
             return sum(1 for line in handle if line.strip())
-    return len(json.loads(path.read_text(encoding="utf-8")))
+    return len(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ NOT_RECORDS = {
     ("evaluation/tasks.py", "_classes"): "a benchmark's class list",
     ("evaluation/report.py", "collect"): "score files",
     ("evaluation/report.py", "write_overview"): "stats, loss and effect files",
-    ("estimates.py", "count_records"): "counts a source file's entries for a cost estimate; reads no field",
+    ("estimates.py", "_count"): "counts a source file's entries for a cost estimate; reads no field",
 }
 
 
