@@ -75,15 +75,18 @@ def shapes(count: int, colour: str, kind: str, rng: random.Random) -> Image.Imag
 
 
 QUESTION = "Is there a living being in the picture?"
+SECOND = "Is the picture a photograph?"
 
 
 def seed_data() -> None:
     """VisionFLAN metadata + ALLaVA caption + ALLaVA instruct: three tasks over drawn shapes, colour fields and
-    photographs, each image asked one templated question and answered precisely and informatively.
+    photographs, each image asked the same two templated questions and answered precisely and informatively.
 
-    Every task asks the same question, so that the tiny synthesizer, which sees nothing of the target domains
-    while it is tuned, learns one question it can ask of any caption, and asks it again with the other hint:
-    this is the demo's margin (README, "The demo's margin"), a property of what the seed teaches.
+    Every task asks the same questions, so that the tiny synthesizer, which sees nothing of the target domains
+    while it is tuned, learns a question it can ask of any caption, and asks it again with the other hint; the
+    second question gives every tuning sample four turns instead of two, so the first question's pattern is
+    learnt twice as firmly per step. This is the demo's margin (README, "The demo's margin"), a property of what
+    the seed teaches.
     """
     rng = random.Random(0)
     meta, captions, instruct = [], [], []
@@ -139,7 +142,8 @@ def seed_data() -> None:
                     QUESTION,
                     "no",
                     f"No, the picture only shows {words[count]} {colour} {plural}.",
-                )
+                ),
+                (SECOND, "no", f"No, it is a drawing of {words[count]} {colour} {plural}."),
             ],
         )
     for colour in COLOURS:
@@ -160,7 +164,8 @@ def seed_data() -> None:
                         QUESTION,
                         "no",
                         f"No, the picture only shows a {colour} field with a white {shape}.",
-                    )
+                    ),
+                    (SECOND, "no", f"No, it is a drawn {colour} field with a white {shape}."),
                 ],
             )
     photos = {
@@ -212,7 +217,12 @@ def seed_data() -> None:
         array, box = source if isinstance(source, tuple) else (source, None)
         image = array if isinstance(array, Image.Image) else photo(array, box)
         save(image, ROOT / "seed" / "images" / "living_being_photos" / name)
-        add(name, "living_being_photos", caption, [(QUESTION, precise, informative)])
+        add(
+            name,
+            "living_being_photos",
+            caption,
+            [(QUESTION, precise, informative), (SECOND, "yes", "Yes, it is a photograph.")],
+        )
     for name, data in (
         ("vflan_metadata.json", meta),
         ("ALLaVA-Caption-VFLAN-4V.json", captions),
