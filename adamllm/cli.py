@@ -12,10 +12,10 @@ import types
 import typing
 
 from adamllm import __version__
-from adamllm.backends import BACKENDS, Engine
-from adamllm.errors import BadInputError, file_error
-from adamllm.families import FAMILIES, READINGS
-from adamllm.stages import SHARED_HELP, STAGES
+from adamllm.core.errors import BadInputError, file_error
+from adamllm.generation.backends import BACKENDS, Engine
+from adamllm.models.families import FAMILIES, READINGS
+from adamllm.workflow.stages import SHARED_HELP, STAGES
 
 
 def _json_arg(text: str):
@@ -106,8 +106,8 @@ def add_stage(commands, stage) -> None:
 
 def _generate(args) -> int:
     """Run any backend on a JSON list of ``{prompt, image}`` requests; write token ids and text per request."""
-    from adamllm.backends import Request, Sampling
-    from adamllm.io import read_json, write_json
+    from adamllm.core.io import read_json, write_json
+    from adamllm.generation.backends import Request, Sampling
 
     requests = [Request(r["prompt"], r.get("image")) for r in read_json(args.requests_file)]
     engine = Engine(args.backend, args.options).load(args.model, args.family)
@@ -120,7 +120,7 @@ def _generate(args) -> int:
 
 def _extract(args) -> int:
     """Parse one continuation (stdin) and print its QA turns and triplet as JSON."""
-    from adamllm.synthesis import extract_triplet, parse_qa_turns
+    from adamllm.generation.synthesis import extract_triplet, parse_qa_turns
 
     text = sys.stdin.read()
     print(json.dumps({"turns": parse_qa_turns(text), "triplet": extract_triplet(text)}, ensure_ascii=False))
@@ -138,7 +138,7 @@ def _score(args) -> int:
 
 def _audit(args) -> int:
     """Stale outputs (Snakemake's reasons) and score manifests that no longer match."""
-    from adamllm.audit import audit
+    from adamllm.workflow.audit import audit
 
     return audit(args.directory, _snakemake_args(args))
 
@@ -149,7 +149,7 @@ def _snakemake_args(args) -> list[str]:
 
 def _plan(args) -> int:
     """Every training and generation job with its effective arguments, beside both readings' values."""
-    from adamllm.plan import PlanError, main
+    from adamllm.workflow.plan import PlanError, main
 
     try:
         return main(_snakemake_args(args), args.json, args.strict, args.directory, args.against)
@@ -160,8 +160,8 @@ def _plan(args) -> int:
 
 def _status(args) -> int:
     """How far every long job has got, from the progress stores."""
-    from adamllm.plan import PlanError
-    from adamllm.status import main
+    from adamllm.workflow.plan import PlanError
+    from adamllm.workflow.status import main
 
     try:
         return main(_snakemake_args(args), args.directory)

@@ -21,10 +21,10 @@ CPU_ENGINE = {"dtype": "float32", "enforce_eager": True, "max_model_len": 4096, 
 
 def measure(backend: str, stage: str) -> dict:
     """Run in the backend's own interpreter: start the engine on one stage's model, generate its items."""
-    from adamllm.backends import Request, Sampling, load_backend
-    from adamllm.consistency import load_template, render_prompt
-    from adamllm.io import read_jsonl
-    from adamllm.synthesis import synthesis_request, synthesis_sampling
+    from adamllm.core.io import read_jsonl
+    from adamllm.generation.backends import Request, Sampling, load_backend
+    from adamllm.generation.consistency import load_template, render_prompt
+    from adamllm.generation.synthesis import synthesis_request, synthesis_sampling
 
     options = CPU_ENGINE if backend == "vllm" else {}
     items = [

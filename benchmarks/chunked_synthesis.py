@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/chunked_synthesis.py [--backend transformers|vllm] [--sizes 500 4000]
 
-Each run is a fresh process (`python -m adamllm.stages synthesize …`) on a shard of N pairs of our sample
+Each run is a fresh process (`python -m adamllm.workflow.stages synthesize …`) on a shard of N pairs of our sample
 images (repeated, each with its own caption) and the tiny synthesizer; peak RSS is that process's own
 (`wait4`). Chunked runs use the default chunk size; one-shot runs one chunk of N. Targets: the peak at the
 largest size within 1.2× of the smallest, and chunked throughput within 5% of one-shot.
@@ -42,7 +42,7 @@ def run(backend: str, model: Path, items: Path, out: Path, chunk_size: int, max_
               "max_new_tokens": max_new_tokens, "chunk_size": chunk_size}  # fmt: skip
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
     start = time.monotonic()
-    child = subprocess.Popen([str(PYTHON[backend]), "-m", "adamllm.stages", "synthesize", json.dumps(kwargs)],
+    child = subprocess.Popen([str(PYTHON[backend]), "-m", "adamllm.workflow.stages", "synthesize", json.dumps(kwargs)],
                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.monotonic() - start
@@ -59,8 +59,8 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=16, help="per item (default: %(default)s)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from adamllm.stages import DEFAULT_CHUNK_SIZE
-    from adamllm.tiny_models import build_tiny_model
+    from adamllm.models.tiny_models import build_tiny_model
+    from adamllm.workflow.stages import DEFAULT_CHUNK_SIZE
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

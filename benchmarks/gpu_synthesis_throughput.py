@@ -25,8 +25,8 @@ PAPER_PAIRS_PER_GPU_S = 100_000 / (12.5 * 3600)  # ≈ 2.2 on one A100
 
 def sample_pairs(count: int) -> list[dict]:
     """``count`` synthesis items cycled from the bundled domain samples, read as the workflow reads pairs."""
-    from adamllm.errors import RecordPolicy
-    from adamllm.pairs import load_pairs
+    from adamllm.core.errors import RecordPolicy
+    from adamllm.data.pairs import load_pairs
 
     pairs = []
     for domain in ("biomed", "food"):
@@ -44,8 +44,8 @@ def accelerator() -> tuple[str, int]:
 
 
 def measure(model: str, pairs: int, backend: str, max_new_tokens: int, options: dict, warmup: int = 8) -> dict:
-    from adamllm.backends import load_backend
-    from adamllm.synthesis import synthesis_request, synthesis_sampling
+    from adamllm.generation.backends import load_backend
+    from adamllm.generation.synthesis import synthesis_request, synthesis_sampling
 
     started = time.perf_counter()
     engine = load_backend(backend, model, "llava_next_synthesizer", **options)

@@ -24,9 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from adamllm import stages
+from adamllm.data.synth_format import ANSWER_SEPARATOR, EOT, USER_HEADER, hinted_question
 from adamllm.evaluation.scoring import score_file
-from adamllm.synth_format import ANSWER_SEPARATOR, EOT, USER_HEADER, hinted_question
+from adamllm.workflow import stages
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARDS = 64
@@ -104,8 +104,8 @@ def recipe(rng: random.Random) -> str:
 
 
 def generate_inputs(folder: Path, sizes: dict[str, int]) -> None:
+    from adamllm.core.io import write_json, write_jsonl
     from adamllm.evaluation.tasks import food101_options
-    from adamllm.io import write_json, write_jsonl
 
     rng = random.Random(0)
     tasks = [f"task_{i}" for i in range(191)]
@@ -142,8 +142,8 @@ def generate_inputs(folder: Path, sizes: dict[str, int]) -> None:
 
 def judge_shards(folder: Path) -> None:
     """What the consistency filter writes for each parsed shard (its verdicts simulated: no model here)."""
-    from adamllm.io import iter_jsonl, write_jsonl
-    from adamllm.stats import StageStats
+    from adamllm.core.io import iter_jsonl, write_jsonl
+    from adamllm.core.stats import StageStats
 
     for path in sorted((folder / "triplets").glob("*-of-*.jsonl")):
         rows = ({**row, "judgement": "Yes" if row["id"] % 4 else "No",

@@ -1,25 +1,25 @@
 """Config loading and validation, then wiring: paths, wildcards and input functions (the policy behind
-them is the package's: adamllm.workflow)."""
+them is the package's: adamllm.workflow.targets)."""
 
 import re
 import sys
 
 from snakemake.utils import validate
 
-from adamllm import workflow as W
-from adamllm.config_check import (
+from adamllm.workflow import targets as W
+from adamllm.workflow.config_check import (
     ConfigError,
     check_config,
     check_config_files,
     check_shards,
     rows_file,
 )
-from adamllm.consistency import DEFAULT_TEMPLATE
+from adamllm.generation.consistency import DEFAULT_TEMPLATE
 from adamllm.evaluation.tasks import domain_benchmarks
-from adamllm.posttrain import TRAINING_RECIPES
-from adamllm.posttrain_data import GENERAL_RECIPES
-from adamllm.families import FAMILIES
-from adamllm.workflow import GIVEN_VARIANTS, is_tiny, model_files, model_path
+from adamllm.training.posttrain import TRAINING_RECIPES
+from adamllm.data.posttrain_data import GENERAL_RECIPES
+from adamllm.models.families import FAMILIES
+from adamllm.workflow.targets import GIVEN_VARIANTS, is_tiny, model_files, model_path
 
 # The config files given on the command line (the bundled demo config is tested).
 try:

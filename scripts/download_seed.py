@@ -1,5 +1,5 @@
-"""Snakemake script of rule download_seed: runs adamllm.stages.download_seed (adamllm.smk.run_stage)."""
+"""Snakemake script of rule download_seed: runs adamllm.workflow.stages.download_seed through run_stage."""
 
-from adamllm.smk import run_stage
+from adamllm.workflow.smk import run_stage
 
 run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

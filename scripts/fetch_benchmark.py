@@ -1,5 +1,5 @@
-"""Snakemake script of rule fetch_benchmark: runs adamllm.stages.fetch_benchmark (adamllm.smk.run_stage)."""
+"""Snakemake script of rule fetch_benchmark: runs adamllm.workflow.stages.fetch_benchmark through run_stage."""
 
-from adamllm.smk import run_stage
+from adamllm.workflow.smk import run_stage
 
 run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -1,5 +1,5 @@
-"""Snakemake script of rule parse_and_pair: runs adamllm.stages.parse_and_pair (adamllm.smk.run_stage)."""
+"""Snakemake script of rule parse_and_pair: runs adamllm.workflow.stages.parse_and_pair through run_stage."""
 
-from adamllm.smk import run_stage
+from adamllm.workflow.smk import run_stage
 
 run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

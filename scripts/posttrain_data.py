@@ -1,5 +1,5 @@
-"""Snakemake script of rule posttrain_data: runs adamllm.stages.posttrain_data (adamllm.smk.run_stage)."""
+"""Snakemake script of rule posttrain_data: runs adamllm.workflow.stages.posttrain_data through run_stage."""
 
-from adamllm.smk import run_stage
+from adamllm.workflow.smk import run_stage
 
 run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -1,5 +1,5 @@
-"""Snakemake script of rule synthesize: runs adamllm.stages.synthesize (adamllm.smk.run_stage)."""
+"""Snakemake script of rule synthesize: runs adamllm.workflow.stages.synthesize through run_stage."""
 
-from adamllm.smk import run_stage
+from adamllm.workflow.smk import run_stage
 
 run_stage(snakemake)  # noqa: F821  (snakemake is injected by the script directive)

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.io import atomic_write, iter_jsonl, read_json
-from adamllm.pairs import load_pairs
-from adamllm.seed import join_seed
+from adamllm.core.errors import BadInputError, RecordPolicy
+from adamllm.core.io import atomic_write, iter_jsonl, read_json
+from adamllm.data.pairs import load_pairs
+from adamllm.data.seed import join_seed
 
 
 def pair(name, caption="A cell.", content="<image>Describe the image."):
@@ -40,8 +40,8 @@ def test_valid_pairs_load(pairs_dir):
 
 def test_caption_goes_into_the_synthesis_prompt_byte_for_byte(pairs_dir):
     """docs/method.md §4: the caption is used as the pairs file has it, not stripped."""
-    from adamllm.synth_format import EOT, USER_HEADER
-    from adamllm.synthesis import synthesis_request
+    from adamllm.data.synth_format import EOT, USER_HEADER
+    from adamllm.generation.synthesis import synthesis_request
 
     caption = "  A cell,\n\tstained. "
     path = write(pairs_dir / "pairs.json", [pair("a.jpg", caption=caption)])

@@ -115,7 +115,7 @@ def definition_case(d: Path, metric="{kind: exact_match}", scores="[{key: accura
 
 
 def item(index, **fields):
-    """A shard item (adamllm.schemas.SHARD) with more fields."""
+    """A shard item (adamllm.core.schemas.SHARD) with more fields."""
     return {"id": index, "image": "x.jpg", "instruction": "<image>Describe.", "caption": "A cell.", **fields}
 
 
@@ -428,8 +428,8 @@ def test_corpus_covers_every_stage_kind():
 
 def test_no_score_is_written_until_every_benchmark_s_predictions_check_out(tmp_path):
     """One model's predictions on two benchmarks, the second's with a repeated id: neither score is written."""
-    from adamllm.errors import BadInputError
-    from adamllm.stages import score_predictions
+    from adamllm.core.errors import BadInputError
+    from adamllm.workflow.stages import score_predictions
 
     jsonl(tmp_path / "pred" / "SLAKE.jsonl", [slake(), slake(id=1)])
     jsonl(tmp_path / "pred" / "PathVQA.jsonl", [slake(), slake()])

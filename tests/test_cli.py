@@ -8,7 +8,7 @@ import sys
 from conftest import ROOT
 
 from adamllm.cli import build_parser
-from adamllm.stages import STAGES
+from adamllm.workflow.stages import STAGES
 
 
 def subcommands():
@@ -63,7 +63,7 @@ def test_each_default_is_defined_once_in_the_stage_signature():
     import dataclasses
     import inspect
 
-    from adamllm.backends import Engine
+    from adamllm.generation.backends import Engine
 
     commands = subcommands().choices
     engine = {f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default
@@ -85,7 +85,7 @@ def test_a_rule_missing_a_stage_parameter_is_named(tmp_path):
     import pytest
     from snakemake.iocontainers import Namedlist
 
-    from adamllm.smk import stage_arguments
+    from adamllm.workflow.smk import stage_arguments
 
     snakemake = SimpleNamespace(
         rule="parse_and_pair", params=Namedlist(), wildcards=Namedlist(),

@@ -1,7 +1,7 @@
 import pytest
 
-from adamllm.consistency import is_consistent, judge_label, load_template, render_prompt
-from adamllm.errors import BadInputError
+from adamllm.core.errors import BadInputError
+from adamllm.generation.consistency import is_consistent, judge_label, load_template, render_prompt
 
 
 def test_bundled_template_has_six_examples_and_the_item_last():

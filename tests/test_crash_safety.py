@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_workflow
 
-from adamllm.provenance import RUN_SUMMARIES
+from adamllm.core.provenance import RUN_SUMMARIES
 
 pytestmark = pytest.mark.slow
 TRIALS = 10
@@ -57,7 +57,7 @@ def finished_outputs(workdir) -> dict[str, tuple[int, bytes]]:
             if not path.is_file() or relative.startswith("results/benchmarks/") or ".partial" in relative:
                 continue
             if any(part.endswith(".progress") for part in path.relative_to(workdir).parts):
-                continue  # a long job's progress store: scratch it keeps until it succeeds (adamllm.progress)
+                continue  # a long job's progress store: scratch kept until it succeeds (adamllm.generation.progress)
             if path.name.startswith(".") and path.name.endswith(".tmp"):
                 continue  # an atomic write under way
             if any(path == u or u in path.parents for u in unfinished):

@@ -3,7 +3,7 @@
 A recipe whose training data would be empty stops in posttrain_data, through the real ``adamllm`` command, with
 one line naming the recipe, the counts through the data stages (pairs → parsed → paired → kept) and the stats
 files to read; and a domain that keeps under 1% of its pairs is warned about when its shards are merged. The
-stats files are written here in the stages' format (adamllm.stats.StageStats); the counts are chosen so that
+stats files are written here in the stages' format (adamllm.core.stats.StageStats); the counts are chosen so that
 each number in the message has one source.
 """
 
@@ -86,7 +86,7 @@ def test_a_recipe_with_records_is_written(domain, tmp_path):
 
 def test_an_empty_recipe_no_training_uses_is_written_with_a_warning(domain, tmp_path):
     """From Snakemake, ``trained_by: []`` says no configured training recipe reads it (an ablation's data)."""
-    from adamllm.stages import posttrain_data as stage
+    from adamllm.workflow.stages import posttrain_data as stage
 
     out = tmp_path / "synthetic_only"
     stage(domain["tasks"], str(out / "data.json"), str(out / "dataset_info.json"), "adamllm_food_synthetic_only",

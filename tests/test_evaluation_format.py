@@ -6,9 +6,9 @@ import json
 import pytest
 from PIL import Image
 
-from adamllm.backends import Request, load_backend
 from adamllm.evaluation.predict import chat_prompt, evaluation_sampling
-from adamllm.tiny_models import build_tiny_model
+from adamllm.generation.backends import Request, load_backend
+from adamllm.models.tiny_models import build_tiny_model
 
 LLAMA3_ENDS = {"<|eot_id|>", "<|end_of_text|>"}
 

@@ -1,4 +1,4 @@
-"""A property-based fuzzer of our own over the record formats (adamllm.schemas) and the stages that read them.
+"""A property-based fuzzer of our own over the record formats (adamllm.core.schemas) and the stages that read them.
 
 Hypothesis builds valid records from each format's schema, then mutates them: a field dropped, a value replaced
 by each other JSON type, text drawn from every Unicode category (lone surrogates and control characters among
@@ -11,7 +11,7 @@ process) and holds it to one contract:
 - never a traceback; no input modified; after a stop no output, partial file or progress store left behind.
 
 The stages that need a model (synthesize, consistency_filter, tune_synthesizer, posttrain) read their formats
-through the same reader (adamllm.schemas.read_records); those formats are fuzzed against the reader itself.
+through the same reader (adamllm.core.schemas.read_records); those formats are fuzzed against the reader itself.
 Derandomized (a fixed seed) and bounded: about a minute on 2 cores.
 """
 
@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from adamllm import schemas
 from adamllm.cli import main as adamllm
-from adamllm.errors import BadInputError
+from adamllm.core import schemas
+from adamllm.core.errors import BadInputError
 
 # CI's budget; ADAMLLM_FUZZ_EXAMPLES=2000 ADAMLLM_FUZZ_RANDOM=1 hunts longer, with fresh draws.
 FUZZ = settings(max_examples=int(os.environ.get("ADAMLLM_FUZZ_EXAMPLES", 60)), deadline=None,
@@ -319,7 +319,7 @@ def test_scoring_holds_the_contract(tmp_path, data, task):
 @given(data=st.data(), policy=st.sampled_from(["stop", "skip"]))
 def test_the_reader_names_file_and_record_or_counts_a_skip(tmp_path, schema, data, policy):
     """A valid record drawn from the schema reads back unchanged; every mutant is named or counted."""
-    from adamllm.errors import RecordPolicy
+    from adamllm.core.errors import RecordPolicy
 
     record = data.draw(valid(schema))
     if schema.unique:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.images import image_problem, load_rgb, usable_image
-from adamllm.text import text_problem
-from adamllm.tiny_models import build_tiny_model
+from adamllm.core.errors import BadInputError, RecordPolicy
+from adamllm.core.text import text_problem
+from adamllm.data.images import image_problem, load_rgb, usable_image
+from adamllm.models.tiny_models import build_tiny_model
 
 
 def spread(image: Image.Image) -> tuple[int, int, float]:
@@ -118,8 +118,8 @@ def test_text_is_judged_as_unicode_text_not_as_ascii():
 
 def test_caption_longer_than_the_synthesizer_context_is_a_bad_record(tmp_path, tiny_corpus, make_image):
     """A 200,000-character caption against a 4,096-token context: named and counted, never run."""
-    from adamllm.backends import load_backend
-    from adamllm.stages import TOO_LONG, _synthesized
+    from adamllm.generation.backends import load_backend
+    from adamllm.workflow.stages import TOO_LONG, _synthesized
 
     build_tiny_model("llava_next_synthesizer", tmp_path / "synth", tiny_corpus, vocab_size=800)
     options = {"max_model_len": 4096}

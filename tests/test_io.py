@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 import pytest
 
-from adamllm.io import indented_json, write_json, write_json_list
+from adamllm.core.io import indented_json, write_json, write_json_list
 
 
 def random_value(rng: random.Random, depth: int = 0):
@@ -87,7 +87,7 @@ def test_indented_json_refuses_what_json_refuses(value):
 
 
 def test_posttrain_records_are_written_as_json_dumps_writes_them(tmp_path):
-    from adamllm.posttrain_data import RECIPES, format_record
+    from adamllm.data.posttrain_data import RECIPES, format_record
 
     triplet = {"Q": "What is it?", "precise_A": "a nucleus", "informative_A": "It is a nucleus, so dark."}
     items = [{"id": i, "image": f"images/{i}.jpg", "instruction": "<image>\nDescribe the image.", "triplet": triplet,
@@ -104,7 +104,7 @@ def test_written_files_get_the_permissions_the_umask_gives(tmp_path, umask):
     import os
     import stat
 
-    from adamllm.io import write_jsonl
+    from adamllm.core.io import write_jsonl
 
     before = os.umask(umask)
     try:
@@ -124,8 +124,8 @@ def test_concatenated_jsonl_is_what_encoding_the_rows_again_writes(tmp_path):
     """Merging copies checked lines instead of encoding them again: for files write_jsonl wrote, the same
     bytes as writing all their rows anew; blank lines dropped, a missing last line break added, a broken
     line named."""
-    from adamllm.errors import BadInputError
-    from adamllm.io import concat_jsonl, iter_jsonl, write_jsonl
+    from adamllm.core.errors import BadInputError
+    from adamllm.core.io import concat_jsonl, iter_jsonl, write_jsonl
 
     rng = random.Random(7)
     parts = []

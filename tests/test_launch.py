@@ -1,4 +1,4 @@
-"""Distributed launching (adamllm.launch): one node with several GPUs, or a Slurm job over several nodes."""
+"""Distributed launching (adamllm.training.launch): one node with several GPUs, or a Slurm job over several nodes."""
 
 import json
 import os
@@ -11,8 +11,8 @@ import pytest
 from conftest import ROOT
 from test_posttrain import TINY, dataset, tiny_models  # noqa: F401  (fixtures)
 
-from adamllm import launch
-from adamllm.posttrain import post_train
+from adamllm.training import launch
+from adamllm.training.posttrain import post_train
 
 # srun cannot span two nodes on this machine: this stand-in starts one task per "node" here, with the
 # SLURM_NODEID srun would give each, and records how it was called.
@@ -88,8 +88,8 @@ def test_post_training_over_two_nodes(tmp_path, tiny_models, dataset, monkeypatc
                tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
     called = json.loads(record.read_text())
     assert "--nodes=2" in called["flags"] and "--ntasks=2" in called["flags"] and "--overlap" in called["flags"]
-    assert called["command"][1:8] == ["-m", "adamllm.launch", sys.executable, "-m", "torch.distributed.run",
-                                      "-m", "adamllm.posttrain"]  # fmt: skip
+    assert called["command"][1:8] == ["-m", "adamllm.training.launch", sys.executable, "-m", "torch.distributed.run",
+                                      "-m", "adamllm.training.posttrain"]  # fmt: skip
     output = capfd.readouterr()
     assert "world size: 2" in output.out + output.err  # LLaMA-Factory in each worker saw both nodes
     assert (tmp_path / "out" / "config.json").exists() and json.loads((tmp_path / "l.json").read_text())
@@ -102,11 +102,11 @@ CPU_TUNING = {"max_steps": 2, "max_length": 2048, "per_device_batch_size": 1, "g
 @pytest.mark.slow
 def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus):
     """The synthesizer re-launches itself under torchrun on each node; both ranks train one model."""
-    from adamllm.errors import RecordPolicy
-    from adamllm.io import write_json
-    from adamllm.seed import join_seed
-    from adamllm.tiny_models import build_tiny_model
-    from adamllm.trainset import build_trainset
+    from adamllm.core.errors import RecordPolicy
+    from adamllm.core.io import write_json
+    from adamllm.data.seed import join_seed
+    from adamllm.data.trainset import build_trainset
+    from adamllm.models.tiny_models import build_tiny_model
 
     seed = ROOT / "data_samples" / "seed"
     records, _ = join_seed(seed / "vflan_metadata.json", seed / "ALLaVA-Caption-VFLAN-4V.json",
@@ -125,5 +125,5 @@ def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "training on 2 process(es)" in result.stderr
     launched = json.loads((tmp_path / "srun.json").read_text())["command"]
-    assert launched[4:9] == ["-m", "torch.distributed.run", "-m", "adamllm.stages", "tune_synthesizer"]
+    assert launched[4:9] == ["-m", "torch.distributed.run", "-m", "adamllm.workflow.stages", "tune_synthesizer"]
     assert (tmp_path / "out" / "config.json").exists() and len(json.loads((tmp_path / "loss.json").read_text())) == 2

@@ -10,7 +10,7 @@ from conftest import ROOT
 HEAVY = ("torch", "transformers", "llamafactory", "vllm", "datasets", "deepspeed")
 PROBE = """
 import contextlib, json, os, sys
-from adamllm.plan import dag_jobs
+from adamllm.workflow.plan import dag_jobs
 with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
     jobs = dag_jobs(sys.argv[1:])
 print(json.dumps({"jobs": len(jobs), "heavy": sorted(m for m in sys.modules if m.split(".")[0] in %r)}))
@@ -28,7 +28,7 @@ def test_building_the_paper_dag_imports_no_heavy_package():
 
 def test_every_family_has_a_tiny_build():
     """The tiny-model rule's wildcard takes the registry's family names (a light import)."""
-    from adamllm.families import FAMILIES
-    from adamllm.tiny_models import BUILDERS
+    from adamllm.models.families import FAMILIES
+    from adamllm.models.tiny_models import BUILDERS
 
     assert set(BUILDERS) == set(FAMILIES)

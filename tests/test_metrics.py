@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from adamllm.errors import BadInputError
+from adamllm.core.errors import BadInputError
 from adamllm.evaluation import metrics
 from adamllm.evaluation.normalize import normalize_answer
 from adamllm.evaluation.scoring import score_file

@@ -8,12 +8,12 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from adamllm import stages
-from adamllm.backends import BACKENDS, Engine
-from adamllm.families import FAMILIES
-from adamllm.posttrain import TRAINING_RECIPES
-from adamllm.posttrain_data import DATA_RECIPES
-from adamllm.tuning import TuningSettings
+from adamllm.data.posttrain_data import DATA_RECIPES
+from adamllm.generation.backends import BACKENDS, Engine
+from adamllm.models.families import FAMILIES
+from adamllm.training.posttrain import TRAINING_RECIPES
+from adamllm.training.tuning import TuningSettings
+from adamllm.workflow import stages
 
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
 

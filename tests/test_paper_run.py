@@ -24,7 +24,7 @@ from conftest import ROOT, copy_workflow
 from hub_standins import cache_benchmark, cache_model, cache_repo, zip_folder
 
 from adamllm.evaluation.tasks import domain_benchmarks
-from adamllm.tiny_models import build_tiny_model
+from adamllm.models.tiny_models import build_tiny_model
 
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
 pytestmark = [

@@ -232,7 +232,7 @@ def test_a_job_with_max_steps_is_estimated_at_the_steps_it_runs():
 
 
 def test_jobs_held_to_different_readings_are_counted_against_their_own():
-    from adamllm.plan import PlannedJob, render
+    from adamllm.workflow.plan import PlannedJob, render
 
     readings = {"paper": {"learning_rate": 5e-6}, "reference_code": {"learning_rate": 1e-5}}
     planned = [
@@ -249,7 +249,7 @@ def test_jobs_held_to_different_readings_are_counted_against_their_own():
 
 
 def test_a_vision_rate_given_trains_the_tower_the_reading_froze():
-    from adamllm.posttrain import PostTrainSettings, family_values
+    from adamllm.training.posttrain import PostTrainSettings, family_values
 
     frozen = family_values("qwen2_vl", PostTrainSettings(reading="reference_code"))
     assert (frozen["freeze_vision_tower"], frozen["vision_learning_rate"]) == (True, None)

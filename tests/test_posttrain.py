@@ -4,13 +4,19 @@ import json
 
 import pytest
 
-from adamllm.backends import Request, Sampling, load_backend
-from adamllm.deepspeed import deepspeed_config
-from adamllm.errors import BadInputError
-from adamllm.io import write_json
-from adamllm.posttrain import PostTrainSettings, llamafactory_args, post_train, train_in_process, vision_learning_rate
-from adamllm.posttrain_data import RECIPES, dataset_info, format_record
-from adamllm.tiny_models import build_tiny_model
+from adamllm.core.errors import BadInputError
+from adamllm.core.io import write_json
+from adamllm.data.posttrain_data import RECIPES, dataset_info, format_record
+from adamllm.generation.backends import Request, Sampling, load_backend
+from adamllm.models.tiny_models import build_tiny_model
+from adamllm.training.deepspeed import deepspeed_config
+from adamllm.training.posttrain import (
+    PostTrainSettings,
+    llamafactory_args,
+    post_train,
+    train_in_process,
+    vision_learning_rate,
+)
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -177,7 +183,7 @@ def test_empty_recipe_data_stops_with_a_clear_message(tmp_path, tiny_models):
 
 
 def test_interrupted_training_leaves_no_checkpoint(tmp_path, tiny_models, dataset, monkeypatch):
-    import adamllm.posttrain as posttrain
+    import adamllm.training.posttrain as posttrain
 
     def crash(*args):
         (tmp_path / "out.partial").mkdir(exist_ok=True)
@@ -212,7 +218,7 @@ def test_training_starts_clean_and_leaves_a_loadable_checkpoint(tmp_path, tiny_m
 
 
 def test_general_task_record_uses_a_seed_question_answered_both_ways():
-    from adamllm.posttrain_data import general_record
+    from adamllm.data.posttrain_data import general_record
 
     seed = {
         "image": "seed/x.jpg",

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from adamllm.posttrain_data import RECIPES, dataset_info, format_record, synthetic_turns
+from adamllm.data.posttrain_data import RECIPES, dataset_info, format_record, synthetic_turns
 
 ITEM = {"id": 7, "image": "imgs/x.jpg", "instruction": "<image>Describe the image.", "caption": "A cell."}
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from adamllm.errors import BadInputError
+from adamllm.core.errors import BadInputError
 from adamllm.evaluation.paper import COLUMNS, PAPER
 from adamllm.evaluation.predict import load_local_rows
 from adamllm.evaluation.report import table

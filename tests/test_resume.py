@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import copy_workflow
 
-from adamllm.progress import store_path
+from adamllm.generation.progress import store_path
 
 pytestmark = pytest.mark.slow
 # Random tiny models write until their token limit: slow enough, per item, to be killed in the middle.

@@ -1,4 +1,4 @@
-"""Every stage reads its records through one reader and one declared schema per format (adamllm.schemas).
+"""Every stage reads its records through one reader and one declared schema per format (adamllm.core.schemas).
 
 The table of stages and the formats they read is checked against the stages' signatures; the package's source
 is scanned for any other way of reading a JSON or JSONL file, which only the reader itself and an allowlist of
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from adamllm import schemas
-from adamllm.errors import BadInputError, RecordPolicy
-from adamllm.stages import STAGES
+from adamllm.core import schemas
+from adamllm.core.errors import BadInputError, RecordPolicy
+from adamllm.workflow.stages import STAGES
 
 PACKAGE = Path(schemas.__file__).parent
 LOW_LEVEL = {"iter_jsonl", "read_jsonl", "read_json_list", "jsonl_values", "jsonl_entries", "load", "loads",
@@ -25,7 +25,7 @@ NOT_RECORDS = {
     ("schemas.py", None): "the reader",
     ("cli.py", "_json_arg"): "a command-line argument given as JSON",
     ("cli.py", "_generate"): "the requests of `adamllm generate`, a tool, not a stage",
-    ("stages.py", "main"): "a stage's arguments as JSON (python -m adamllm.stages)",
+    ("stages.py", "main"): "a stage's arguments as JSON (python -m adamllm.workflow.stages)",
     ("stages.py", "score_predictions"): "the data stages' stats files, for the manifests' sources",
     ("stats.py", "merge_stats"): "stats files",
     ("stats.py", "domain_counts"): "stats files",
@@ -82,7 +82,7 @@ def test_no_module_reads_records_but_through_the_schema_reader():
         for function, name in _reads(ast.parse(path.read_text())):
             if (module, None) not in NOT_RECORDS and (module, function) not in NOT_RECORDS:
                 unexpected.append(f"{module}:{function} calls {name}")
-    assert not unexpected, "read records through adamllm.schemas.read_records: " + "; ".join(unexpected)
+    assert not unexpected, "read records through adamllm.core.schemas.read_records: " + "; ".join(unexpected)
 
 
 def test_the_scan_finds_a_stage_that_reads_records_another_way():

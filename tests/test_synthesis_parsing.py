@@ -2,7 +2,7 @@
 
 import pytest
 
-from adamllm.synthesis import extract_triplet, pair_triplet, parse_qa_turns
+from adamllm.generation.synthesis import extract_triplet, pair_triplet, parse_qa_turns
 
 USER = "<|start_header_id|>user<|end_header_id|>\n\n"
 SEP = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"

@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
-from adamllm.backends import Request, Sampling, load_backend
-from adamllm.tiny_models import BUILDERS, build_tiny_model
+from adamllm.generation.backends import Request, Sampling, load_backend
+from adamllm.models.tiny_models import BUILDERS, build_tiny_model
 
 
 def digest(folder):

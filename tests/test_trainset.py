@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from adamllm.trainset import build_trainset
+from adamllm.data.trainset import build_trainset
 
 P, I = "Answer with a precise response.\n", "Answer with an informative response.\n"
 

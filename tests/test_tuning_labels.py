@@ -4,13 +4,13 @@ import pytest
 import torch
 from conftest import ROOT
 
-from adamllm.errors import RecordPolicy
-from adamllm.images import load_rgb
-from adamllm.seed import join_seed
-from adamllm.synth_format import synthesis_prompt
-from adamllm.tiny_models import build_tiny_model
-from adamllm.trainset import build_trainset
-from adamllm.tuning import IGNORE, encode, synthesizer_segments, trained_roles
+from adamllm.core.errors import RecordPolicy
+from adamllm.data.images import load_rgb
+from adamllm.data.seed import join_seed
+from adamllm.data.synth_format import synthesis_prompt
+from adamllm.data.trainset import build_trainset
+from adamllm.models.tiny_models import build_tiny_model
+from adamllm.training.tuning import IGNORE, encode, synthesizer_segments, trained_roles
 
 USER = "<|start_header_id|>user<|end_header_id|>\n\n"
 SEP = "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"

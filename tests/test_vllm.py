@@ -10,12 +10,12 @@ import subprocess
 import pytest
 from conftest import ROOT
 
-from adamllm.backends import Request, Sampling, load_backend
-from adamllm.consistency import load_template, render_prompt
+from adamllm.data.synth_format import synthesis_prompt
 from adamllm.evaluation.predict import chat_prompt, evaluation_sampling
-from adamllm.synth_format import synthesis_prompt
-from adamllm.synthesis import extract_triplet, synthesis_sampling
-from adamllm.tiny_models import build_tiny_model
+from adamllm.generation.backends import Request, Sampling, load_backend
+from adamllm.generation.consistency import load_template, render_prompt
+from adamllm.generation.synthesis import extract_triplet, synthesis_sampling
+from adamllm.models.tiny_models import build_tiny_model
 
 VLLM_PYTHON = ROOT / ".venv-vllm" / "bin" / "python"
 pytestmark = [
@@ -99,7 +99,7 @@ def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
 
 
 def test_mllama_falls_back_to_transformers(tmp_path, tiny_corpus):
-    from adamllm.backends.transformers_backend import TransformersBackend
+    from adamllm.generation.backends.transformers_backend import TransformersBackend
 
     build_tiny_model("mllama", tmp_path, tiny_corpus, vocab_size=800)
     assert isinstance(load_backend("vllm", str(tmp_path), "mllama"), TransformersBackend)

@@ -14,7 +14,7 @@ import yaml
 from conftest import ROOT, copy_workflow
 from hub_standins import cache_repo, zip_folder
 
-from adamllm.provenance import RUN_SUMMARIES
+from adamllm.core.provenance import RUN_SUMMARIES
 
 pytestmark = pytest.mark.slow
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -119,7 +119,7 @@ def test_pretrained_synthesizer_skips_tuning(tmp_path):
 
 
 def test_post_trained_models_load_and_generate(demo):
-    from adamllm.backends import Request, Sampling, load_backend
+    from adamllm.generation.backends import Request, Sampling, load_backend
 
     families = {"qwen2_vl_2b": "qwen2_vl", "llava_next_8b": "llava_next_llama3", "mllama_11b": "mllama"}
     image = str(demo / "data_samples" / "food" / "images" / "pizza.jpg")
@@ -343,7 +343,7 @@ def test_two_clean_demo_runs_are_identical(demo, tmp_path_factory):
 def test_every_score_has_a_manifest_that_checks_out(demo):
     import hashlib
 
-    from adamllm.provenance import manifest_path, package_versions, verify_manifest
+    from adamllm.core.provenance import manifest_path, package_versions, verify_manifest
 
     scores = [p for p in (demo / "results").glob("*/scores/*/*/*.json") if not p.name.endswith(".manifest.json")]
     assert len(scores) == 2 * 3 * 3 * 4

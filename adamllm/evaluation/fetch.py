@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from adamllm.core.io import write_jsonl
 from adamllm.evaluation.tasks import get_benchmark, internal_row
-from adamllm.io import write_jsonl
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif", "WEBP": ".webp"}
 

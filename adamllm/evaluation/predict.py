@@ -6,20 +6,20 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from adamllm.backends import Engine, Request, Sampling
-from adamllm.errors import BadInputError, RecordPolicy
+from adamllm.core.errors import BadInputError, RecordPolicy
+from adamllm.core.io import write_jsonl
+from adamllm.core.schemas import RecordCheck
+from adamllm.core.text import text_problem
+from adamllm.data.images import image_problem
 from adamllm.evaluation.tasks import Benchmark, get_benchmark, internal_row, label_problem, row_schema
-from adamllm.families import get_family
-from adamllm.images import image_problem
-from adamllm.io import write_jsonl
-from adamllm.schemas import RecordCheck
-from adamllm.text import text_problem
+from adamllm.generation.backends import Engine, Request, Sampling
+from adamllm.models.families import get_family
 
 
 def load_local_rows(benchmark: Benchmark, rows_file, policy: RecordPolicy | None = None) -> list[dict]:
     """Rows of a benchmark's JSONL file (or ``<folder>/<task>.jsonl``) under our field names (the
     definition maps its own); image paths are relative to the file. A row whose prompt is not plain text
-    (adamllm.text) or whose image no model family can take is a bad record (``policy``)."""
+    (adamllm.core.text) or whose image no model family can take is a bad record (``policy``)."""
     policy = policy or RecordPolicy()
     path = Path(rows_file)
     path = path / f"{benchmark.name}.jsonl" if path.is_dir() else path
@@ -63,9 +63,9 @@ def predict(model, family, tasks, outs, rows_files: dict, engine: Engine, max_ne
             chunk_size=512, definitions=None) -> dict:  # fmt: skip
     """Greedy predictions of a model on each task's rows (``rows_files``: task → JSONL file); one JSONL per
     task with the input row, its task and ``pred``. The rows of all tasks are worked through in chunks kept
-    in a progress store beside the first output's folder (adamllm.progress), images opened per chunk.
+    in a progress store beside the first output's folder (adamllm.generation.progress), images opened per chunk.
     Returns the rows skipped per task (``on_bad_record: skip``)."""
-    from adamllm.progress import progress_key, run_chunked
+    from adamllm.generation.progress import progress_key, run_chunked
 
     items, skipped, files = [], {}, []
     for task in tasks:

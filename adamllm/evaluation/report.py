@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from adamllm.core.io import atomic_write, read_json
+from adamllm.core.schemas import JUDGED, read_records
 from adamllm.evaluation.paper import paper_numbers
 from adamllm.evaluation.uncertainty import paired_gain, within
-from adamllm.io import atomic_write, read_json
-from adamllm.schemas import JUDGED, read_records
 
 EXAMPLES = 3  # synthesized tasks shown per kind (kept, rejected)
 
@@ -103,7 +103,7 @@ def _cell(row: dict, index: int) -> str:
 def released_readings(rows: list[dict]) -> list[tuple[str, str, str]]:
     """For each target whose released model was evaluated: (target, the reading of post-training its
     release most likely followed, why), from the family registry (docs/method.md §7)."""
-    from adamllm.families import get_family
+    from adamllm.models.families import get_family
 
     found = {}
     for row in rows:
@@ -144,7 +144,7 @@ def write_radar(domain: str, columns, rows: list[dict], png_path) -> None:
     than three columns make no polygon: bars then."""
     import math
 
-    from adamllm.plots import pyplot, save_png
+    from adamllm.core.plots import pyplot, save_png
 
     plt = pyplot()
     titles = [title for _b, _k, title in columns]
@@ -170,7 +170,7 @@ def write_radar(domain: str, columns, rows: list[dict], png_path) -> None:
 
 
 def _write_bars(domain: str, titles: list[str], rows: list[dict], png_path) -> None:
-    from adamllm.plots import pyplot, save_png
+    from adamllm.core.plots import pyplot, save_png
 
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(7.5, 1.5 + 0.4 * len(rows) * len(titles)), dpi=100)

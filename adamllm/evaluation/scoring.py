@@ -3,10 +3,10 @@ sampling uncertainty (adamllm.evaluation.uncertainty)."""
 
 from __future__ import annotations
 
-from adamllm.errors import BadInputError
+from adamllm.core.errors import BadInputError
+from adamllm.core.schemas import RecordCheck
 from adamllm.evaluation.tasks import Benchmark, _key, get_benchmark, label_problem, prediction_schema
 from adamllm.evaluation.uncertainty import bootstrap_interval
-from adamllm.schemas import RecordCheck
 
 
 def score_file(task: str, path, definitions: dict | None = None) -> dict:

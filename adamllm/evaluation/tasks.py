@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from adamllm.core.schemas import ANY, ID, STRING, TEXT, Schema
 from adamllm.evaluation import metrics
-from adamllm.schemas import ANY, ID, STRING, TEXT, Schema
 
 DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 METRIC_KINDS = ("open_closed_vqa", "multiple_choice", "multi_label", "rouge_l", "exact_match")
@@ -329,7 +329,7 @@ def internal_row(benchmark: Benchmark, row: dict) -> dict:
 
 
 def prediction_schema(benchmark: Benchmark) -> Schema:
-    """A predictions row of a benchmark (adamllm.schemas): a unique id, the label, the model's answer and the
+    """A predictions row of a benchmark (adamllm.core.schemas): a unique id, the label, the model's answer and the
     task's own fields; :func:`label_problem` then judges the label by the metric."""
     fields = {"id": ID, "label": ANY, "pred": STRING, **{name: ANY for name in benchmark.fields}}
     return Schema(f"{benchmark.name} prediction", fields, unique=("id",))

@@ -4,7 +4,7 @@ multi-node path uses, over this job's nodes, and have each node write what it wa
 import os
 import sys
 
-from adamllm.launch import _run, free_port, job_hosts, job_nodes, per_node_command
+from adamllm.training.launch import _run, free_port, job_hosts, job_nodes, per_node_command
 
 nodes = job_nodes()
 report = "import json, os, sys; json.dump({k: os.environ.get(k) for k in sys.argv[2:]}, open(sys.argv[1], 'w'))"

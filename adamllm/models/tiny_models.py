@@ -1,0 +1,332 @@
+"""Tiny, seeded, randomly initialised models of each family, saved like hub checkpoints.
+
+They let the demo drive exactly the code that runs the real models, on 2 CPU cores.
+Sizes follow what transformers and vLLM accept (vLLM needs head_dim 32 or more on CPU).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from adamllm.models.checkpoints import vllm_compatible
+
+LLAMA3_SPECIALS = [
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eot_id|>",
+    "<|finetune_right_pad_id|>",
+    "<|reserved_special_token_4|>",
+    "<image>",
+    "<|image|>",
+]
+QWEN2_SPECIALS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<|vision_start|>",
+    "<|vision_end|>",
+    "<|image_pad|>",
+    "<|video_pad|>",
+]
+
+
+# Llama-3's pre-tokenisation split: newline runs stay one piece, so a prompt that ends in "\n\n"
+# tokenizes as the same prefix of the longer training text.
+SPLIT_PATTERN = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+
+
+def _llama3_chat_template(image_token: str) -> str:
+    return (
+        "{{ bos_token }}{% for message in messages %}"
+        "<|start_header_id|>{{ message['role'] }}<|end_header_id|>\n\n"
+        "{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+        "{% for part in message['content'] %}{% if part['type'] == 'image' %}" + image_token + "\n"
+        "{% else %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}<|eot_id|>{% endfor %}"
+        "{% if add_generation_prompt %}<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}"
+    )
+
+
+QWEN2_VL_CHAT_TEMPLATE = (
+    "{% if messages[0]['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+    "{% for part in message['content'] %}{% if part['type'] == 'image' %}"
+    "<|vision_start|><|image_pad|><|vision_end|>{% else %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}"
+    "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+def train_tokenizer(corpus_files, specials: list[str], vocab_size: int):
+    """A byte-level BPE trained on local text, with the family's special tokens first in the vocabulary."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(SPLIT_PATTERN), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tokenizer.train([str(f) for f in sorted(corpus_files)], trainer)
+    return tokenizer
+
+
+def _wrap(tokenizer, cls, **tokens):
+    wrapped = cls(tokenizer_object=tokenizer, **tokens)
+    wrapped.model_max_length = 8192
+    return wrapped
+
+
+def _llama3_tokenizer(corpus_files, vocab_size: int, chat_template: str | None):
+    """Llama-3-like: adds ``<|begin_of_text|>`` when asked for special tokens, as Llama-3 does."""
+    from tokenizers import processors
+    from transformers import PreTrainedTokenizerFast
+
+    trained = train_tokenizer(corpus_files, LLAMA3_SPECIALS, vocab_size)
+    bos = ("<|begin_of_text|>", trained.token_to_id("<|begin_of_text|>"))
+    trained.post_processor = processors.TemplateProcessing(
+        single=f"{bos[0]} $A", pair=f"{bos[0]} $A {bos[0]} $B", special_tokens=[bos]
+    )
+    tok = _wrap(
+        trained,
+        PreTrainedTokenizerFast,
+        bos_token="<|begin_of_text|>",
+        eos_token="<|eot_id|>",
+        pad_token="<|finetune_right_pad_id|>",
+    )
+    tok.add_special_tokens({"additional_special_tokens": LLAMA3_SPECIALS[2:]})
+    if chat_template:
+        tok.chat_template = chat_template
+    return tok
+
+
+def _tiny_llama_config(tok, **extra):
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=32,
+        max_position_embeddings=4096,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=[tok.convert_tokens_to_ids(t) for t in ("<|eot_id|>", "<|end_of_text|>")],
+        pad_token_id=tok.pad_token_id,
+        tie_word_embeddings=False,
+        **extra,
+    )
+
+
+def build_llama(out: Path, corpus_files, vocab_size: int):
+    """A tiny text-only Llama with a Llama-3 tokenizer (the consistency checker's family)."""
+    from transformers import LlamaForCausalLM
+
+    tok = _llama3_tokenizer(corpus_files, vocab_size, None)
+    model = LlamaForCausalLM(_tiny_llama_config(tok))
+    return model, tok
+
+
+def _llava_next(out: Path, corpus_files, vocab_size: int, image_token: str):
+    from transformers import (
+        CLIPVisionConfig,
+        LlavaNextConfig,
+        LlavaNextForConditionalGeneration,
+        LlavaNextImageProcessor,
+        LlavaNextProcessor,
+    )
+
+    tok = _llama3_tokenizer(corpus_files, vocab_size, _llama3_chat_template(image_token))
+    vision = CLIPVisionConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        image_size=32,
+        patch_size=8,
+        projection_dim=64,
+    )
+    pinpoints = [[32, 32], [32, 64], [64, 32], [64, 64]]
+    config = LlavaNextConfig(
+        vision_config=vision,
+        text_config=_tiny_llama_config(tok),
+        image_token_index=tok.convert_tokens_to_ids(image_token),
+        image_grid_pinpoints=pinpoints,
+        vision_feature_layer=-1,
+        vision_feature_select_strategy="default",
+        tie_word_embeddings=False,
+    )
+    model = LlavaNextForConditionalGeneration(config)
+    image_processor = LlavaNextImageProcessor(
+        size={"shortest_edge": 32},
+        crop_size={"height": 32, "width": 32},
+        image_grid_pinpoints=pinpoints,
+    )
+    processor = LlavaNextProcessor(
+        image_processor=image_processor,
+        tokenizer=tok,
+        patch_size=8,
+        vision_feature_select_strategy="default",
+        num_additional_image_tokens=1,
+        chat_template=tok.chat_template,
+        image_token=image_token,
+    )
+    return model, processor
+
+
+def build_llava_next_synthesizer(out: Path, corpus_files, vocab_size: int):
+    """LLaVA-NeXT in the synthesizer's Llama-3 format, image token ``<|reserved_special_token_4|>``."""
+    return _llava_next(out, corpus_files, vocab_size, "<|reserved_special_token_4|>")
+
+
+def build_llava_next_llama3(out: Path, corpus_files, vocab_size: int):
+    """LLaVA-NeXT-Llama3 as in ``llava-hf/llama3-llava-next-8b-hf`` (image token ``<image>``)."""
+    return _llava_next(out, corpus_files, vocab_size, "<image>")
+
+
+def build_qwen2_vl(out: Path, corpus_files, vocab_size: int):
+    """A tiny Qwen2-VL with its own tokenizer, image and video processors."""
+    from transformers import (
+        Qwen2TokenizerFast,
+        Qwen2VLConfig,
+        Qwen2VLForConditionalGeneration,
+        Qwen2VLImageProcessor,
+        Qwen2VLProcessor,
+        Qwen2VLVideoProcessor,
+    )
+
+    tok = _wrap(
+        train_tokenizer(corpus_files, QWEN2_SPECIALS, vocab_size),
+        Qwen2TokenizerFast,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token=None,
+        bos_token=None,
+    )
+    tok.add_special_tokens({"additional_special_tokens": QWEN2_SPECIALS[1:]})
+    tok.chat_template = QWEN2_VL_CHAT_TEMPLATE
+    ids = tok.convert_tokens_to_ids
+    config = Qwen2VLConfig(
+        text_config={
+            "vocab_size": len(tok),
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+            "max_position_embeddings": 4096,
+            "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 6, 6]},
+            "eos_token_id": ids("<|im_end|>"),
+            "pad_token_id": ids("<|endoftext|>"),
+            "tie_word_embeddings": False,
+        },
+        vision_config={
+            "depth": 2,
+            "embed_dim": 32,
+            "hidden_size": 64,
+            "num_heads": 2,
+            "mlp_ratio": 2,
+            "patch_size": 14,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+        },
+        image_token_id=ids("<|image_pad|>"),
+        video_token_id=ids("<|video_pad|>"),
+        vision_start_token_id=ids("<|vision_start|>"),
+        vision_end_token_id=ids("<|vision_end|>"),
+        tie_word_embeddings=False,
+    )
+    model = Qwen2VLForConditionalGeneration(config)
+    pixels = {"min_pixels": 28 * 28 * 4, "max_pixels": 28 * 28 * 16}
+    processor = Qwen2VLProcessor(
+        image_processor=Qwen2VLImageProcessor(**pixels),
+        video_processor=Qwen2VLVideoProcessor(**pixels),
+        tokenizer=tok,
+        chat_template=QWEN2_VL_CHAT_TEMPLATE,
+    )
+    return model, processor
+
+
+def build_mllama(out: Path, corpus_files, vocab_size: int):
+    """A tiny Llama-3.2-Vision (Mllama): cross-attention text model and a tiled vision encoder."""
+    from transformers import MllamaConfig, MllamaForConditionalGeneration, MllamaImageProcessor, MllamaProcessor
+
+    tok = _llama3_tokenizer(corpus_files, vocab_size, _llama3_chat_template("<|image|>"))
+    ids = tok.convert_tokens_to_ids
+    config = MllamaConfig(
+        vision_config={
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_global_layers": 1,
+            "attention_heads": 2,
+            "vision_output_dim": 128,
+            "image_size": 28,
+            "patch_size": 14,
+            "max_num_tiles": 2,
+            "intermediate_layers_indices": [0],
+            "supported_aspect_ratios": [[1, 1], [1, 2], [2, 1]],
+        },
+        text_config={
+            "vocab_size": len(tok),
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+            "cross_attention_layers": [1],
+            "max_position_embeddings": 4096,
+            "bos_token_id": tok.bos_token_id,
+            "eos_token_id": [ids("<|eot_id|>"), ids("<|end_of_text|>")],
+            "pad_token_id": tok.pad_token_id,
+        },
+        image_token_index=ids("<|image|>"),
+    )
+    model = MllamaForConditionalGeneration(config)
+    processor = MllamaProcessor(
+        image_processor=MllamaImageProcessor(size={"height": 28, "width": 28}, max_image_tiles=2),
+        tokenizer=tok,
+        chat_template=tok.chat_template,
+    )
+    return model, processor
+
+
+BUILDERS = {
+    "llama": build_llama,
+    "llava_next_synthesizer": build_llava_next_synthesizer,
+    "llava_next_llama3": build_llava_next_llama3,
+    "qwen2_vl": build_qwen2_vl,
+    "mllama": build_mllama,
+}
+
+
+def build_tiny_model(family: str, out, corpus_files, seed: int = 0, vocab_size: int = 2048) -> None:
+    """Build the tiny model of ``family`` with weights drawn from ``seed`` and save it to ``out``."""
+    if family not in BUILDERS:
+        raise ValueError(f"no tiny model for family {family!r}; known: {', '.join(sorted(BUILDERS))}")
+    out = Path(out)
+    torch.manual_seed(seed)
+    model, processor = BUILDERS[family](out, corpus_files, vocab_size)
+    model.eval()
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    processor.save_pretrained(out)
+    vllm_compatible(out)
+    (out / "adamllm_tiny.json").write_text(json.dumps({"family": family, "seed": seed, "vocab_size": vocab_size}))

@@ -1,0 +1,14 @@
+"""DeepSpeed configs: the bundled ZeRO-2 and ZeRO-3 files, or a user's own."""
+
+from __future__ import annotations
+
+from adamllm import TEMPLATES
+
+BUNDLED = {f"zero{stage}": TEMPLATES / f"deepspeed_zero{stage}.json" for stage in (2, 3)}
+
+
+def deepspeed_config(spec: str | None) -> str | None:
+    """The config file of ``spec``: ``zero2``/``zero3`` name the bundled ones, anything else is a path."""
+    if spec is None:
+        return None
+    return str(BUNDLED.get(spec, spec))

@@ -1,0 +1,242 @@
+"""Post-training with LLaMA-Factory (docs/method.md §7): arguments from the family registry, a loadable checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from adamllm.core.errors import BadInputError
+from adamllm.core.io import atomic_write
+from adamllm.core.schemas import POSTTRAIN_RECORD, read_records
+from adamllm.models.checkpoints import vllm_compatible
+from adamllm.models.families import get_family
+from adamllm.training.deepspeed import deepspeed_config
+from adamllm.training.launch import run_distributed, torchrun
+from adamllm.training.optim import two_rate_optimizer
+
+
+@dataclass
+class PostTrainSettings:
+    """Settings shared by all families (paper Table 10). ``reading`` picks the family's values in the registry
+    (the paper's Table 10, or what the reference's commands ran); a setting left None takes that value."""
+
+    reading: str = "paper"
+    epochs: float = 1.0
+    max_steps: int = -1
+    cutoff_len: int = 6144
+    lr_scheduler: str = "cosine"
+    bf16: bool = True
+    deepspeed: bool = True
+    image_min_pixels: int = 32 * 32
+    seed: int = 42
+    per_device_batch_size: int | None = None
+    gradient_accumulation_steps: int | None = None
+    image_max_pixels: int | None = None
+    learning_rate: float | None = None
+    vision_learning_rate: float | None = None
+    freeze_vision_tower: bool | None = None
+    weight_decay: float | None = None
+    warmup_ratio: float | None = None
+
+    @classmethod
+    def from_config(cls, shared: dict, family_overrides: dict | None = None) -> PostTrainSettings:
+        known = {f.name for f in fields(cls)}
+        merged = {**shared, **(family_overrides or {})}
+        unknown = merged.keys() - known
+        if unknown:
+            raise ValueError(f"unknown post-training settings: {', '.join(sorted(unknown))}")
+        return cls(**merged)
+
+
+def family_values(family_name, settings: PostTrainSettings) -> dict:
+    """The values a family trains with: each setting given, else the family's under ``settings.reading``.
+    A frozen vision tower has no learning rate; a ``vision_learning_rate`` given trains the tower even
+    where the reading froze it (unless ``freeze_vision_tower`` is given too)."""
+    hp = get_family(family_name).hparams(settings.reading)
+    values = {
+        name: getattr(hp, name) if getattr(settings, name) is None else getattr(settings, name)
+        for name in ("learning_rate", "weight_decay", "warmup_ratio", "per_device_batch_size",
+                     "gradient_accumulation_steps", "image_max_pixels")
+    }  # fmt: skip
+    frozen = settings.freeze_vision_tower
+    if frozen is None:
+        frozen = hp.freeze_vision_tower and settings.vision_learning_rate is None
+    rate = settings.vision_learning_rate or hp.vision_learning_rate or values["learning_rate"]
+    return {**values, "freeze_vision_tower": frozen, "vision_learning_rate": None if frozen else rate,
+            "deepspeed_stage": hp.deepspeed_stage}  # fmt: skip
+
+
+def vision_learning_rate(family_name, settings: PostTrainSettings) -> float | None:
+    """The vision tower's learning rate (None when it is frozen)."""
+    return family_values(family_name, settings)["vision_learning_rate"]
+
+
+def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
+    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset. The LLM and projector
+    train at ``learning_rate``; the vision tower is frozen or trains at :func:`vision_learning_rate` (an
+    optimizer parameter group, see :func:`train_in_process`)."""
+    family = get_family(family_name)
+    values = family_values(family_name, settings)
+    args = {
+        "stage": "sft",
+        "do_train": True,
+        "finetuning_type": "full",
+        "model_name_or_path": str(model),
+        "template": family.llamafactory_template,
+        "dataset": dataset,
+        "dataset_dir": str(dataset_dir),
+        "media_dir": str(media_dir),
+        "cutoff_len": settings.cutoff_len,
+        "output_dir": str(output_dir),
+        "overwrite_output_dir": True,
+        "num_train_epochs": settings.epochs,
+        "max_steps": settings.max_steps,
+        "per_device_train_batch_size": values["per_device_batch_size"],
+        "gradient_accumulation_steps": values["gradient_accumulation_steps"],
+        "learning_rate": values["learning_rate"],
+        "weight_decay": values["weight_decay"],
+        "warmup_ratio": values["warmup_ratio"],
+        "lr_scheduler_type": settings.lr_scheduler,
+        "bf16": settings.bf16,
+        "image_max_pixels": values["image_max_pixels"],
+        "image_min_pixels": settings.image_min_pixels,
+        "freeze_vision_tower": values["freeze_vision_tower"],
+        "freeze_multi_modal_projector": False,
+        "seed": settings.seed,
+        "data_seed": settings.seed,
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "report_to": "none",
+        "dataloader_num_workers": 0,
+        "plot_loss": False,
+    }
+    if settings.deepspeed:
+        args["deepspeed"] = deepspeed_config(f"zero{values['deepspeed_stage']}")
+    return args
+
+
+def is_vision_parameter(model_type: str) -> Callable[[str], bool]:
+    """Whether a parameter belongs to the vision tower, by LLaMA-Factory's own table of composite models
+    (the keys its ``freeze_vision_tower`` freezes); the projector is not part of it."""
+    from llamafactory.model.model_utils.visual import COMPOSITE_MODELS
+
+    keys = COMPOSITE_MODELS[model_type].vision_model_keys if model_type in COMPOSITE_MODELS else []
+    return lambda name: any(key in name for key in keys)
+
+
+def train_in_process(args: dict, vision_rate: float | None, callbacks=()) -> None:
+    """LLaMA-Factory's ``run_exp`` in this process, its optimizer given two parameter groups: the vision
+    tower at ``vision_rate``, everything else at ``args["learning_rate"]`` (stock LLaMA-Factory has one
+    learning rate; its SFT trainer takes an optimizer from ``create_custom_optimizer``). With the vision
+    tower frozen (``vision_rate`` None) every trainable parameter has the one rate."""
+    from llamafactory.train.sft import trainer as sft_trainer
+    from llamafactory.train.tuner import run_exp
+
+    stock = sft_trainer.create_custom_optimizer
+
+    def create_optimizer(model, training_args, finetuning_args):
+        special = stock(model, training_args, finetuning_args)  # GaLore, LoRA+… if configured
+        if special is not None:
+            return special
+        rate = training_args.learning_rate if vision_rate is None else vision_rate
+        return two_rate_optimizer(model, training_args, rate, is_vision_parameter(model.config.model_type))
+
+    sft_trainer.create_custom_optimizer = create_optimizer
+    try:
+        run_exp(dict(args), callbacks=list(callbacks))
+    finally:
+        sft_trainer.create_custom_optimizer = stock
+
+
+def run_llamafactory(args: dict, config_path: Path, vision_rate: float | None) -> None:
+    """In-process on CPU or one GPU; on several GPUs or nodes, torchrun runs :func:`main` per GPU."""
+    with atomic_write(config_path) as handle:
+        yaml.safe_dump(args, handle, sort_keys=False)
+    worker = ["adamllm.training.posttrain", str(config_path)]
+    if vision_rate is not None:
+        worker += ["--vision-learning-rate", repr(vision_rate)]
+    if not run_distributed(torchrun(worker)):
+        train_in_process(args, vision_rate)
+
+
+def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list[str]:
+    """Save the base model's processor/tokenizer into the checkpoint when LLaMA-Factory left them out."""
+    from transformers import AutoProcessor, AutoTokenizer
+
+    loader = AutoProcessor if multimodal else AutoTokenizer
+    try:
+        loader.from_pretrained(checkpoint)
+        return []
+    except (OSError, ValueError, KeyError, TypeError):
+        before = {p.name for p in checkpoint.iterdir()}
+        loader.from_pretrained(base_model).save_pretrained(checkpoint)
+        return sorted({p.name for p in checkpoint.iterdir()} - before)
+
+
+def count_records(data_file) -> int:
+    return sum(1 for _ in read_records(data_file, POSTTRAIN_RECORD))
+
+
+def post_train(
+    family, base_model, data_file, dataset_info, out_dir, loss_json, loss_png, settings: dict, media_dir=".",
+    title=None,
+):  # fmt: skip
+    """Train ``base_model`` on one dataset; leave a checkpoint that evaluation can load, or nothing."""
+    from adamllm.core.plots import write_loss_curve
+
+    if count_records(data_file) == 0:
+        raise BadInputError(data_file, "the recipe's training data is empty: nothing to train on")
+    (dataset,) = json.loads(Path(dataset_info).read_text(encoding="utf-8"))
+    out_dir = Path(out_dir)
+    work = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)  # never resume a stale, interrupted run
+    parsed = settings if isinstance(settings, PostTrainSettings) else PostTrainSettings(**settings)
+    args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
+    run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed))
+    ensure_loadable(work, str(base_model), get_family(family).multimodal)
+    vllm_compatible(work)
+    log = json.loads((work / "trainer_state.json").read_text())["log_history"]
+    write_loss_curve(log, loss_json, loss_png, title or f"{family}: {Path(data_file).parent.name}")
+    shutil.move(str(work.with_name(work.name + ".yaml")), str(work / "adamllm_llamafactory.yaml"))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    work.rename(out_dir)
+
+
+@dataclass(frozen=True)
+class TrainingRecipe:
+    """Which data recipe a model is trained on, and from which earlier model (two-stage) if any."""
+
+    data: str
+    init_from: str | None = None
+
+
+def _training_recipes() -> dict[str, TrainingRecipe]:
+    from adamllm.data.posttrain_data import DATA_RECIPES
+
+    recipes = {name: TrainingRecipe(name) for name in DATA_RECIPES}
+    # Two-stage baseline (paper Tables 4/14): captions first, then synthetic tasks only.
+    recipes["two_stage"] = TrainingRecipe("synthetic_only", init_from="caption_only")
+    return recipes
+
+
+TRAINING_RECIPES = _training_recipes()
+
+
+def main(argv=None) -> None:
+    """One worker of a multi-GPU post-training (started by torchrun): the saved LLaMA-Factory config and
+    the vision tower's learning rate."""
+    parser = argparse.ArgumentParser(prog="python -m adamllm.training.posttrain", description=main.__doc__)
+    parser.add_argument("config", help="LLaMA-Factory YAML written by run_llamafactory")
+    parser.add_argument("--vision-learning-rate", type=float, help="the vision tower's rate (none: it is frozen)")
+    args = parser.parse_args(argv)
+    train_in_process(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")), args.vision_learning_rate)
+
+
+if __name__ == "__main__":
+    main()
