@@ -259,3 +259,29 @@ def test_a_vision_rate_given_trains_the_tower_the_reading_froze():
     assert family_values("qwen2_vl", both)["vision_learning_rate"] is None
     unfrozen = family_values("mllama", PostTrainSettings(reading="reference_code", freeze_vision_tower=False))
     assert unfrozen["vision_learning_rate"] == 1e-5  # the LLM's rate: the reading has none for the tower
+
+
+def test_a_newer_family_says_it_has_no_paper_value():
+    """Qwen2.5-VL (config/examples/new_families.yaml): the paper trained none, so its post-training jobs are held
+    to no family value of either reading and say where theirs come from (SPEC, "Where users are in 2026")."""
+    example = ("--configfile", "config/config.yaml", "config/examples/new_families.yaml")
+    planned = [job for job in jobs(plan(ROOT, *example)) if job["rule"] == "posttrain"]
+    assert planned and {job["family"] for job in planned} == {"qwen2_5_vl"}
+    for job in planned:
+        assert job["own_defaults"].startswith("no paper value")
+        for values in job["readings"].values():
+            assert not {"learning_rate", "template", "freeze_vision_tower"} & values.keys()
+    table = plan(ROOT, *example, flags=()).stdout
+    assert "  qwen2_5_vl: no paper value" in table
+    assert "posttrain.learning_rate" not in table.splitlines()[-2] + table.splitlines()[-1]
+
+
+def test_config_schema_names_every_target_family():
+    """The config schema's family names are the registry's post-training targets, no more, no fewer."""
+    from adamllm.models.families import FAMILIES
+
+    schema = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+    targets = {name for name, family in FAMILIES.items() if family.readings or family.defaults}
+    named = schema["properties"]["targets"]["additionalProperties"]["properties"]["family"]["enum"]
+    assert set(named) == targets
+    assert set(schema["properties"]["posttrain"]["properties"]["families"]["properties"]) == targets

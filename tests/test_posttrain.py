@@ -20,7 +20,7 @@ from adamllm.training.posttrain import (
 
 pytestmark = pytest.mark.slow  # trains models
 
-TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama"]
+TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama", "qwen2_5_vl"]  # the paper's three, and a newer one
 TINY = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 1, "per_device_batch_size": 1,
         "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136}  # fmt: skip
 
@@ -79,7 +79,8 @@ def test_llamafactory_loads_and_encodes_our_data(family, tiny_models, dataset, t
 @pytest.mark.parametrize(
     "family,template,lr,wd,warmup,zero",
     [("qwen2_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("llava_next_llama3", "llava_next_llama3", 2e-5, 0.0, 0.03, 3),
-     ("mllama", "mllama", 5e-6, 0.1, 0.1, 3)],
+     ("mllama", "mllama", 5e-6, 0.1, 0.1, 3),
+     ("qwen2_5_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2)],
 )  # fmt: skip
 def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp_path):
     args = llamafactory_args(family, "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings())
@@ -94,11 +95,31 @@ def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp
     assert deepspeed_config(f"zero{zero}") == args["deepspeed"]
 
 
-# The paper's rates (Table 10: LLM & projector / vision) and, independently of LLaMA-Factory's tables, how
-# each family's transformers model names its vision tower's parameters.
-PAPER_RATES = {"qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6)}
+def test_a_newer_family_has_its_own_defaults_and_no_paper_value(tmp_path):
+    """Qwen2.5-VL: the paper trained none, so both readings give the family's own values: the authors' later
+    Qwen2.5-VL-3B release (lr 1e-5, global batch 128 on 8 GPUs) on LLaMA-Factory 0.9.5's defaults (vision tower
+    frozen, images at most 768·768 pixels; SPEC, "What the authors' commands actually ran")."""
+    from adamllm.workflow.readings import own_defaults, reading_args
+
+    for reading in ("paper", "reference_code"):
+        args = llamafactory_args("qwen2_5_vl", "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings(reading))
+        batch = args["per_device_train_batch_size"] * args["gradient_accumulation_steps"] * 8
+        assert (args["learning_rate"], batch, args["freeze_vision_tower"]) == (1e-5, 128, True)
+        assert args["image_max_pixels"] == 768 * 768
+        assert "learning_rate" not in reading_args("posttrain", reading, "qwen2_5_vl")  # nothing to hold it to
+    assert own_defaults("posttrain", "qwen2_5_vl").startswith("no paper value")
+    assert own_defaults("posttrain", "qwen2_vl") is None and own_defaults("predict", "qwen2_5_vl") is None
+
+
+# The rates each family trains with (LLM & projector / vision): the paper's (Table 10), and for Qwen2.5-VL,
+# whose own defaults freeze the tower, its learning rate with a vision rate given; and, independently of
+# LLaMA-Factory's tables, how each family's transformers model names its vision tower's parameters.
+PAPER_RATES = {"qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6),
+               "qwen2_5_vl": (1e-5, 2e-6)}  # fmt: skip
+GIVEN = {"qwen2_5_vl": {"vision_learning_rate": 2e-6}}
 VISION_TOWER = {
     "qwen2_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
+    "qwen2_5_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
     "llava_next_llama3": lambda name: ".vision_tower." in f".{name}",
     "mllama": lambda name: ".vision_model." in f".{name}",
 }
@@ -111,7 +132,7 @@ def test_optimizer_trains_the_vision_tower_at_its_own_rate(family, tiny_models, 
     from transformers import TrainerCallback
 
     folder, _ = dataset
-    settings = PostTrainSettings(**TINY)  # learning rates from the family registry
+    settings = PostTrainSettings(**TINY, **GIVEN.get(family, {}))  # learning rates from the family registry
     args = llamafactory_args(family, tiny_models / family, folder, "demo", "/", tmp_path / "out", settings)
     seen = {}
 
@@ -198,17 +219,18 @@ def test_interrupted_training_leaves_no_checkpoint(tmp_path, tiny_models, datase
     assert not (tmp_path / "out").exists() and not (tmp_path / "l.json").exists()
 
 
-def test_training_starts_clean_and_leaves_a_loadable_checkpoint(tmp_path, tiny_models, dataset, make_image):
+@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl"])
+def test_training_starts_clean_and_leaves_a_loadable_checkpoint(family, tmp_path, tiny_models, dataset, make_image):
     folder, _ = dataset
     stale = tmp_path / "out.partial"
     stale.mkdir()
     (stale / "checkpoint-99").mkdir()  # what an interrupted run might leave behind
-    post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+    post_train(family, tiny_models / family, folder / "data.json", folder / "dataset_info.json",
                tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", TINY)  # fmt: skip
     assert not stale.exists() and not (tmp_path / "out" / "checkpoint-99").exists()
     assert [p["step"] for p in json.loads((tmp_path / "l.json").read_text())] == [1]
     assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
-    backend = load_backend("transformers", str(tmp_path / "out"), "qwen2_vl")
+    backend = load_backend("transformers", str(tmp_path / "out"), family)
     prompt = backend.processor.apply_chat_template(
         [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
         add_generation_prompt=True,

@@ -151,3 +151,12 @@ def test_released_models_are_tied_to_the_reading_they_most_likely_followed(tmp_p
     assert "which reading of post-training they followed" in page and "reference_code" in page
     write_tables(COLUMNS["food"], rows, tmp_path / "t.csv", tmp_path / "t.md", "food")
     assert "- m: most likely `reference_code`" in (tmp_path / "t.md").read_text()
+
+
+def test_a_family_the_paper_did_not_train_has_no_paper_numbers():
+    from adamllm.evaluation.paper import paper_numbers
+
+    for domain in ("biomed", "food"):
+        assert set(paper_numbers(domain, "qwen2_5_vl", "base")) == {None}
+        assert set(paper_numbers(domain, "qwen2_5_vl", "single_stage")) == {None}
+        assert None not in paper_numbers(domain, "qwen2_vl", "base")  # the paper's own family: all there

@@ -82,7 +82,7 @@ def vllm_generate(model_dir, family, requests, sampling, tmp_path):
     return json.loads((tmp_path / "out.json").read_text())
 
 
-@pytest.mark.parametrize("family", ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3"])
+@pytest.mark.parametrize("family", ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3", "qwen2_5_vl"])
 def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
     model_dir = tmp_path / "model"
     build_tiny_model(family, model_dir, tiny_corpus, vocab_size=800)

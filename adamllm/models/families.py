@@ -56,6 +56,10 @@ LLAVA_SCRIPT = (
 LLAMAFACTORY_RELEASE = ("its released models were trained by the reference's LLaMA-Factory command, which sets "
                         "neither the vision tower nor the image size: that LLaMA-Factory's defaults froze the one "
                         "and capped the other at 512·512 pixels")  # fmt: skip
+QWEN2_5_DEFAULTS = ("no paper value: the authors' Qwen2.5-VL-3B release states 1 epoch, lr 1e-5 and global batch "
+                    "128; the rest follows their Qwen2-VL command (8 × 2 × 8 GPUs, ZeRO-2, warm-up and weight "
+                    "decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ 768·768 "
+                    "pixels)")  # fmt: skip
 LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
                  "both readings agree")  # fmt: skip
 
@@ -66,20 +70,21 @@ class ModelFamily:
     multimodal: bool
     image_token: str | None = None
     llamafactory_template: str | None = None
-    readings: dict[str, TrainingHParams] | None = None  # READINGS → values; None: not a post-training target
+    readings: dict[str, TrainingHParams] | None = None  # READINGS → values, for the paper's three families
+    defaults: TrainingHParams | None = None  # a newer family's own values: the paper has none for it
     released_reading: tuple[str, str] | None = None  # (reading, why) the authors' released models most likely followed
     chat: ChatFormat = ChatFormat()
     max_aspect_ratio: float | None = None  # long side / short side its image processor accepts
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
 
     def hparams(self, reading: str = "paper") -> TrainingHParams:
-        """This family's post-training values under ``reading``; an error when it is no target or the
-        reading is unknown."""
-        if self.readings is None or self.llamafactory_template is None:
+        """This family's post-training values under ``reading`` (a family the paper did not train has its own
+        defaults under either); an error when it is no target or the reading is unknown."""
+        if self.llamafactory_template is None or (self.readings is None and self.defaults is None):
             raise ValueError(f"family {self.name!r} is not a post-training target")
-        if reading not in self.readings:
+        if reading not in READINGS:
             raise ValueError(f"unknown post-training reading {reading!r}; known: {', '.join(READINGS)}")
-        return self.readings[reading]
+        return self.readings[reading] if self.readings else self.defaults
 
 
 FAMILIES = {
@@ -98,6 +103,16 @@ FAMILIES = {
             },
             released_reading=("reference_code", LLAMAFACTORY_RELEASE),
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(224 * 224, 1280 * 28 * 28)),
+            max_aspect_ratio=200,
+        ),
+        ModelFamily(
+            "qwen2_5_vl",
+            multimodal=True,
+            image_token="<|image_pad|>",
+            llamafactory_template="qwen2_vl",  # LLaMA-Factory's template for Qwen2-VL and Qwen2.5-VL alike
+            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, QWEN2_5_DEFAULTS),
+            # The model card's pixel range (256 to 1280 tokens of 28·28 pixels); the processor's aspect limit.
+            chat=ChatFormat("You are a helpful assistant.", image_pixels=(256 * 28 * 28, 1280 * 28 * 28)),
             max_aspect_ratio=200,
         ),
         ModelFamily(

@@ -201,16 +201,9 @@ def build_llava_next_llama3(out: Path, corpus_files, vocab_size: int):
     return _llava_next(out, corpus_files, vocab_size, "<image>")
 
 
-def build_qwen2_vl(out: Path, corpus_files, vocab_size: int):
-    """A tiny Qwen2-VL with its own tokenizer, image and video processors."""
-    from transformers import (
-        Qwen2TokenizerFast,
-        Qwen2VLConfig,
-        Qwen2VLForConditionalGeneration,
-        Qwen2VLImageProcessor,
-        Qwen2VLProcessor,
-        Qwen2VLVideoProcessor,
-    )
+def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor_class, vision_config: dict):
+    """A tiny Qwen-VL of one generation (2, 2.5) with its own tokenizer, image and video processors."""
+    from transformers import Qwen2TokenizerFast, Qwen2VLImageProcessor, Qwen2VLVideoProcessor
 
     tok = _wrap(
         train_tokenizer(corpus_files, QWEN2_SPECIALS, vocab_size),
@@ -223,7 +216,7 @@ def build_qwen2_vl(out: Path, corpus_files, vocab_size: int):
     tok.add_special_tokens({"additional_special_tokens": QWEN2_SPECIALS[1:]})
     tok.chat_template = QWEN2_VL_CHAT_TEMPLATE
     ids = tok.convert_tokens_to_ids
-    config = Qwen2VLConfig(
+    config = config_class(
         text_config={
             "vocab_size": len(tok),
             "hidden_size": 64,
@@ -239,29 +232,45 @@ def build_qwen2_vl(out: Path, corpus_files, vocab_size: int):
         },
         vision_config={
             "depth": 2,
-            "embed_dim": 32,
-            "hidden_size": 64,
             "num_heads": 2,
-            "mlp_ratio": 2,
             "patch_size": 14,
             "spatial_merge_size": 2,
             "temporal_patch_size": 2,
-        },
+            **vision_config,
+        },  # fmt: skip
         image_token_id=ids("<|image_pad|>"),
         video_token_id=ids("<|video_pad|>"),
         vision_start_token_id=ids("<|vision_start|>"),
         vision_end_token_id=ids("<|vision_end|>"),
         tie_word_embeddings=False,
     )
-    model = Qwen2VLForConditionalGeneration(config)
+    model = model_class(config)
     pixels = {"min_pixels": 28 * 28 * 4, "max_pixels": 28 * 28 * 16}
-    processor = Qwen2VLProcessor(
+    processor = processor_class(
         image_processor=Qwen2VLImageProcessor(**pixels),
         video_processor=Qwen2VLVideoProcessor(**pixels),
         tokenizer=tok,
         chat_template=QWEN2_VL_CHAT_TEMPLATE,
     )
     return model, processor
+
+
+def build_qwen2_vl(out: Path, corpus_files, vocab_size: int):
+    """A tiny Qwen2-VL."""
+    from transformers import Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
+
+    vision = {"embed_dim": 32, "hidden_size": 64, "mlp_ratio": 2}
+    return _qwen_vl(corpus_files, vocab_size, Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor, vision)
+
+
+def build_qwen2_5_vl(out: Path, corpus_files, vocab_size: int):
+    """A tiny Qwen2.5-VL: windowed attention in its first vision block, full attention in its second."""
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
+
+    vision = {"hidden_size": 64, "intermediate_size": 128, "out_hidden_size": 64, "window_size": 56,
+              "fullatt_block_indexes": [1]}  # fmt: skip
+    classes = (Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor)
+    return _qwen_vl(corpus_files, vocab_size, *classes, vision)
 
 
 def build_mllama(out: Path, corpus_files, vocab_size: int):
@@ -313,6 +322,7 @@ BUILDERS = {
     "llava_next_synthesizer": build_llava_next_synthesizer,
     "llava_next_llama3": build_llava_next_llama3,
     "qwen2_vl": build_qwen2_vl,
+    "qwen2_5_vl": build_qwen2_5_vl,
     "mllama": build_mllama,
 }
 

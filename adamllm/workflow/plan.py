@@ -19,7 +19,7 @@ from pathlib import Path
 
 from adamllm.models.families import READINGS
 from adamllm.workflow.estimates import Estimate, estimate, rates
-from adamllm.workflow.readings import reading_args
+from adamllm.workflow.readings import own_defaults, reading_args
 
 
 @dataclass
@@ -32,6 +32,11 @@ class PlannedJob:
     reading: str  # the reading the job's settings select
     estimate: Estimate | None = None  # GPU-hours before it runs (adamllm.workflow.estimates)
 
+    @property
+    def own_defaults(self) -> str | None:
+        """Where its family values come from when the paper has none for its family."""
+        return own_defaults(self.rule, self.family)
+
     def deviations(self, against: str | None = None) -> dict:
         """Arguments whose value differs from a reading's (default: the one the job selects): name → (ours,
         the reading's)."""
@@ -42,7 +47,8 @@ class PlannedJob:
     def as_json(self) -> dict:
         return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args,
                 "reading": self.reading, "readings": self.readings,
-                "estimate": self.estimate.as_json() if self.estimate else None}  # fmt: skip
+                "estimate": self.estimate.as_json() if self.estimate else None,
+                "own_defaults": self.own_defaults}  # fmt: skip
 
 
 def _same(ours, paper) -> bool:
@@ -275,6 +281,8 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
             else:
                 mark = ""
             lines.append(f"  {key:<{width}}  {value}{mark}")
+        if first.own_defaults:
+            lines.append(f"  {first.family}: {first.own_defaults}")
         differing[reading, "held against"] |= {(first.rule, key, first.family) for key in deviations}
         differing[other, "the other reading"] |= {(first.rule, key, first.family) for key in others}
         if first.estimate:

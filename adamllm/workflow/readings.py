@@ -60,13 +60,22 @@ PAPER = {
 }
 
 
+def own_defaults(rule: str, family: str | None) -> str | None:
+    """Where a job's family values come from when the paper has none for its family (a newer family, whose
+    values are its own defaults under either reading); None for the paper's families and other rules."""
+    if rule != "posttrain" or not family:
+        return None
+    spec = get_family(family)
+    return None if spec.readings else spec.defaults.source
+
+
 def reading_args(rule: str, reading: str = "paper", family: str | None = None, tasks=(),
                  definitions: dict | None = None) -> dict:  # fmt: skip
     """The value under ``reading`` of each argument a job of ``rule`` runs with (only those the method sets)."""
     if reading not in READINGS:
         raise ValueError(f"unknown reading {reading!r}; known: {', '.join(READINGS)}")
     values = dict(PAPER.get(rule, {}))
-    if rule == "posttrain" and family:
+    if rule == "posttrain" and family and not own_defaults(rule, family):
         spec = get_family(family)
         hp = spec.hparams(reading)
         values.update(
