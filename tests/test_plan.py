@@ -61,7 +61,17 @@ def test_paper_configs_plan_the_paper_exactly(name, paper_plans):
     planned = jobs(paper_plans[name])
     by_rule = {}
     for job in planned:
-        assert set(job) == {"rule", "wildcards", "family", "args", "reading", "readings", "estimate"}
+        assert set(job) == {
+            "rule",
+            "wildcards",
+            "family",
+            "args",
+            "reading",
+            "readings",
+            "estimate",
+            "own_defaults",
+            "memory",
+        }
         assert job["reading"] == "paper"
         by_rule.setdefault(job["rule"], []).append(job)
     assert set(by_rule) == TRAINING_AND_GENERATION

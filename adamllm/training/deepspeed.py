@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from adamllm import TEMPLATES
 
 BUNDLED = {f"zero{stage}": TEMPLATES / f"deepspeed_zero{stage}.json" for stage in (2, 3)}
@@ -12,3 +15,10 @@ def deepspeed_config(spec: str | None) -> str | None:
     if spec is None:
         return None
     return str(BUNDLED.get(spec, spec))
+
+
+def zero_stage(config_path: str | None) -> int:
+    """The ZeRO stage a DeepSpeed config file sets (0 without DeepSpeed)."""
+    if config_path is None:
+        return 0
+    return int(json.loads(Path(config_path).read_text())["zero_optimization"]["stage"])

@@ -16,6 +16,7 @@ from adamllm.core.io import atomic_write
 from adamllm.core.schemas import POSTTRAIN_RECORD, read_records
 from adamllm.models.checkpoints import vllm_compatible
 from adamllm.models.families import get_family
+from adamllm.models.sizes import composite_keys
 from adamllm.training.deepspeed import deepspeed_config
 from adamllm.training.launch import run_distributed, torchrun
 from adamllm.training.optim import two_rate_optimizer
@@ -122,11 +123,9 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
 
 
 def is_vision_parameter(model_type: str) -> Callable[[str], bool]:
-    """Whether a parameter belongs to the vision tower, by LLaMA-Factory's own table of composite models
-    (the keys its ``freeze_vision_tower`` freezes); the projector is not part of it."""
-    from llamafactory.model.model_utils.visual import COMPOSITE_MODELS
-
-    keys = COMPOSITE_MODELS[model_type].vision_model_keys if model_type in COMPOSITE_MODELS else []
+    """Whether a parameter belongs to the vision tower (the keys LLaMA-Factory's ``freeze_vision_tower``
+    freezes); the projector is not part of it."""
+    keys = composite_keys(model_type)[0]
     return lambda name: any(key in name for key in keys)
 
 

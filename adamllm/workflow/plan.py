@@ -14,12 +14,14 @@ import math
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from adamllm.models.families import READINGS
+from adamllm.training.memory import GIB
 from adamllm.workflow.estimates import Estimate, estimate, rates
 from adamllm.workflow.readings import own_defaults, reading_args
+from adamllm.workflow.targets import model_path
 
 
 @dataclass
@@ -31,6 +33,7 @@ class PlannedJob:
     readings: dict  # reading → the values it sets
     reading: str  # the reading the job's settings select
     estimate: Estimate | None = None  # GPU-hours before it runs (adamllm.workflow.estimates)
+    memory: dict | None = None  # a post-training job's GPU memory per device by method (posttrain_memory)
 
     @property
     def own_defaults(self) -> str | None:
@@ -48,7 +51,7 @@ class PlannedJob:
         return {"rule": self.rule, "wildcards": self.wildcards, "family": self.family, "args": self.args,
                 "reading": self.reading, "readings": self.readings,
                 "estimate": self.estimate.as_json() if self.estimate else None,
-                "own_defaults": self.own_defaults}  # fmt: skip
+                "own_defaults": self.own_defaults, "memory": self.memory}  # fmt: skip
 
 
 def _same(ours, paper) -> bool:
@@ -185,6 +188,27 @@ def _posttrain(job, params, resources):
     return family, args
 
 
+def posttrain_memory(args: dict, gpus: int, model: str) -> dict:
+    """What a post-training job will hold per GPU under each method (adamllm.training.memory), with the counts
+    and settings behind it; ``{"model": ...}`` alone while the config.json of ``model`` (the target's own
+    checkpoint: a later stage starts from an earlier one's, of its size) is nowhere yet."""
+    from adamllm.models.sizes import model_size
+    from adamllm.training.deepspeed import zero_stage
+    from adamllm.training.memory import METHODS, training_memory
+
+    size = model_size(model)
+    if size is None:
+        return {"model": model}
+    setting = {"gpus": gpus, "zero_stage": zero_stage(args.get("deepspeed")),
+               "batch": args["per_device_train_batch_size"], "cutoff": args["cutoff_len"],
+               "freeze_vision_tower": args["freeze_vision_tower"]}  # fmt: skip
+    methods = {}
+    for method in METHODS:
+        memory = training_memory(size, method, **setting)
+        methods[method] = {**asdict(memory), "total": memory.total}
+    return {"model": model, "parameters": size.total, **setting, "methods": methods}
+
+
 def _predict(job, params, resources):
     from adamllm.evaluation.predict import answer_limit, evaluation_sampling
     from adamllm.models.families import get_family
@@ -224,7 +248,12 @@ def plan(snakemake_args: list[str], directory=".") -> list[PlannedJob]:
             readings = {name: reading_args(job.rule.name, name, family, tasks, definitions) for name in READINGS}
             selected = dict(params.get("settings") or {}).get("reading")
             cost = estimate(job, config, job_gpus(resources), cost_rates)
-            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, readings, selected, cost))
+            memory = None
+            if job.rule.name == "posttrain":
+                target = model_path(config["targets"][job.wildcards_dict["target"]]["model"])
+                memory = posttrain_memory(args, job_gpus(resources), target)
+            planned.append(PlannedJob(job.rule.name, dict(job.wildcards_dict), family, args, readings, selected, cost,
+                                      memory))  # fmt: skip
     chosen = {job.reading for job in planned if job.reading}
     run_reading = chosen.pop() if len(chosen) == 1 else READINGS[0]
     for job in planned:
@@ -257,8 +286,8 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
     groups: dict[str, list[PlannedJob]] = {}
     for job in jobs:
         cost = job.estimate.gpu_hours if job.estimate else None
-        key = json.dumps([job.rule, job.family, job.args, job.readings, job.reading, cost], sort_keys=True,
-                         default=str)  # fmt: skip
+        key = json.dumps([job.rule, job.family, job.args, job.readings, job.reading, cost, job.memory],
+                         sort_keys=True, default=str)  # fmt: skip
         groups.setdefault(key, []).append(job)
     lines = []
     differing = {(name, role): set() for name in READINGS for role in ("held against", "the other reading")}
@@ -287,6 +316,8 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
         differing[other, "the other reading"] |= {(first.rule, key, first.family) for key in others}
         if first.estimate:
             lines.append(f"  ≈ {_cost(first.estimate)}{' per job' if len(members) > 1 else ''}; {first.estimate.basis}")
+        if first.memory:
+            lines.append(f"  {_memory(first.memory)}")
         lines.append("")
     lines += _totals(jobs)
     lines.append(f"{len(jobs)} jobs")
@@ -301,6 +332,26 @@ def render(jobs: list[PlannedJob], against: str | None = None) -> str:
         counted = f"{len(families)} settings differ: {names}" if families else "0 deviations"
         lines.append(f"against {name} ({role}): {counted}")
     return "\n".join(lines)
+
+
+def _count(value: int) -> str:
+    return next(f"{value / scale:.3g} {unit}" for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K"), (1, ""))
+                if value >= scale or scale == 1).rstrip()  # fmt: skip
+
+
+def _memory(memory: dict) -> str:
+    """A post-training job's memory estimate as one line (docs/method.md §7, "Memory")."""
+    if "methods" not in memory:
+        return (f"memory per GPU: not estimated until {memory['model']}'s config.json is here (a tiny model once "
+                "built, a hub model once in the Hugging Face cache)")  # fmt: skip
+    methods = memory["methods"]
+    gib = " · ".join(f"{m['total'] / GIB:.3g}" for m in methods.values())
+    trainable = " · ".join(_count(m["trainable"]) for m in methods.values())
+    return (
+        f"memory per GPU (estimate; {' · '.join(methods)}): {gib} GiB on {memory['gpus']} GPU(s), ZeRO-"
+        f"{memory['zero_stage']}, {memory['batch']} × {memory['cutoff']} tokens; trainable {trainable} of "
+        f"{_count(memory['parameters'])} parameters"
+    )
 
 
 def _hours(value: float) -> str:
