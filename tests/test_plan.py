@@ -295,3 +295,18 @@ def test_config_schema_names_every_target_family():
     named = schema["properties"]["targets"]["additionalProperties"]["properties"]["family"]["enum"]
     assert set(named) == targets
     assert set(schema["properties"]["posttrain"]["properties"]["families"]["properties"]) == targets
+
+
+def test_workstation_profile_trains_on_the_one_gpu_there_is():
+    """profiles/workstation caps every job's GPUs at the one there is: a post-training or tuning job's global
+    batch is its per-device batch × accumulation × 1, and the plan marks it against the paper's 128."""
+    planned = jobs(plan(ROOT, "--profile", "profiles/workstation", "--configfile", "config/paper/food.yaml"))
+    trained = [job for job in planned if job["rule"] in ("posttrain", "tune_synthesizer")]
+    assert {job["rule"] for job in trained} == {"posttrain", "tune_synthesizer"}
+    for job in trained:
+        args = job["args"]
+        per_device = args.get("per_device_train_batch_size") or args["per_device_batch_size"]
+        assert args["global_batch_size"] == per_device * args["gradient_accumulation_steps"]
+        assert job["readings"]["paper"]["global_batch_size"] == 128
+    memory = [job["memory"] for job in planned if job["rule"] == "posttrain"]
+    assert all(m.get("gpus", 1) == 1 for m in memory)
