@@ -254,3 +254,35 @@ def test_general_task_record_uses_a_seed_question_answered_both_ways():
     (user, assistant) = record["messages"]
     assert user["content"].startswith("<image>") and "How many?" in user["content"]
     assert assistant["content"].index("Three circles are drawn") < assistant["content"].rindex("3")
+
+
+def test_training_logs_go_to_tensorboard_beside_the_loss_curve(tmp_path, tiny_models, dataset):
+    """report_to: [tensorboard] (the real TensorBoard): the checkpoint holds its event files, whose train/loss
+    scalars are the losses of the workflow's own loss curve."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    folder, _ = dataset
+    settings = {**TINY, "max_steps": 2, "report_to": ["tensorboard"]}
+    post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+               tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
+    (events,) = {path.parent for path in (tmp_path / "out").rglob("events.out.tfevents.*")}
+    accumulator = EventAccumulator(str(events))
+    accumulator.Reload()
+    logged = [(event.step, event.value) for event in accumulator.Scalars("train/loss")]
+    curve = [(point["step"], point["loss"]) for point in json.loads((tmp_path / "l.json").read_text())]
+    assert [step for step, _ in logged] == [step for step, _ in curve] == [1, 2]
+    assert [value for _, value in logged] == pytest.approx([value for _, value in curve], rel=1e-6)
+
+
+def test_a_missing_logging_package_stops_before_training(tmp_path, tiny_models, dataset):
+    from adamllm.training.reporting import require_integrations
+
+    folder, _ = dataset
+    settings = {**TINY, "report_to": ["wandb"]}
+    with pytest.raises(BadInputError, match=r"^posttrain.settings.report_to: wandb needs the wandb package .*pip"):
+        post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+                   tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
+    assert not list(tmp_path.glob("out*"))  # nothing written: no checkpoint, no partial one
+    with pytest.raises(BadInputError, match="^key: unknown integration 'comet'"):
+        require_integrations(["comet"], "key")
+    require_integrations(["tensorboard"], "key")  # installed: no complaint

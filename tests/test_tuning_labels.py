@@ -92,3 +92,17 @@ def test_image_tokens_match_features_and_inference_prompt_is_a_prefix(synthesize
     )["input_ids"][0]
     assert features["input_ids"][: len(prompt)].tolist() == prompt.tolist()
     assert features["input_ids"][:2].tolist() == [processor.tokenizer.bos_token_id] * 2  # double BOS kept
+
+
+def test_tuning_reports_where_it_is_told_and_checks_the_package_first(tmp_path):
+    """synthesizer.tuning.report_to reaches the Trainer; a missing package stops the job before any model
+    is loaded (the base model here does not even exist)."""
+    from adamllm.core.errors import BadInputError
+    from adamllm.training.tuning import TuningSettings, trainer_arguments, tune_synthesizer
+
+    assert trainer_arguments(TuningSettings())["report_to"] == []
+    assert trainer_arguments(TuningSettings(report_to=["tensorboard"]))["report_to"] == ["tensorboard"]
+    with pytest.raises(BadInputError, match="^synthesizer.tuning.report_to: mlflow needs the mlflow package"):
+        tune_synthesizer(tmp_path / "no-model", tmp_path / "train.json", tmp_path / "out",
+                         TuningSettings(report_to=["mlflow"]), True, False)  # fmt: skip
+    assert not list(tmp_path.iterdir())

@@ -20,6 +20,7 @@ from adamllm.models.sizes import composite_keys
 from adamllm.training.deepspeed import deepspeed_config
 from adamllm.training.launch import run_distributed, torchrun
 from adamllm.training.optim import two_rate_optimizer
+from adamllm.training.reporting import require_integrations
 
 
 @dataclass
@@ -44,6 +45,7 @@ class PostTrainSettings:
     freeze_vision_tower: bool | None = None
     weight_decay: float | None = None
     warmup_ratio: float | None = None
+    report_to: tuple[str, ...] = ()  # integrations besides the loss curve: tensorboard, wandb, mlflow
 
     @classmethod
     def from_config(cls, shared: dict, family_overrides: dict | None = None) -> PostTrainSettings:
@@ -113,7 +115,7 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "data_seed": settings.seed,
         "logging_steps": 1,
         "save_strategy": "no",
-        "report_to": "none",
+        "report_to": list(settings.report_to) or "none",
         "dataloader_num_workers": 0,
         "plot_loss": False,
     }
@@ -196,6 +198,7 @@ def post_train(
     work = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)  # never resume a stale, interrupted run
     parsed = settings if isinstance(settings, PostTrainSettings) else PostTrainSettings(**settings)
+    require_integrations(parsed.report_to, "posttrain.settings.report_to")
     args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
     run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed))
     ensure_loadable(work, str(base_model), get_family(family).multimodal)

@@ -20,6 +20,7 @@ from adamllm.data.synth_format import Segment, training_segments
 from adamllm.models.checkpoints import vllm_compatible
 from adamllm.training.deepspeed import deepspeed_config
 from adamllm.training.optim import two_rate_optimizer
+from adamllm.training.reporting import require_integrations
 
 IGNORE = -100
 
@@ -47,6 +48,7 @@ class TuningSettings:
     deepspeed: str | None = "zero3"
     seed: int = 42
     logging_steps: int = 1
+    report_to: tuple[str, ...] = ()  # integrations besides the loss curve: tensorboard, wandb, mlflow
 
 
 def trainer_arguments(settings: TuningSettings) -> dict:
@@ -65,6 +67,7 @@ def trainer_arguments(settings: TuningSettings) -> dict:
         "seed": settings.seed,
         "data_seed": settings.seed,
         "logging_steps": settings.logging_steps,
+        "report_to": list(settings.report_to),
     }
 
 
@@ -171,7 +174,6 @@ def run_training(model, processor_or_tokenizer, dataset, settings: TuningSetting
         output_dir=str(work),
         **trainer_arguments(settings),
         save_strategy="no",
-        report_to=[],
         remove_unused_columns=False,
         dataloader_num_workers=0,
         disable_tqdm=False,
@@ -203,6 +205,7 @@ def tune_synthesizer(
     """Fine-tune a LLaVA-NeXT synthesizer on the synthesizer training set."""
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
+    require_integrations(settings.report_to, "synthesizer.tuning.report_to")
     torch.manual_seed(settings.seed)
     processor = AutoProcessor.from_pretrained(base_model)
     model = AutoModelForImageTextToText.from_pretrained(base_model, dtype=torch.float32)
