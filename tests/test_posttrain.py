@@ -1,8 +1,10 @@
 """Post-training with the real LLaMA-Factory on tiny models (docs/method.md §7)."""
 
 import json
+import re
 
 import pytest
+import torch
 
 from adamllm.core.errors import BadInputError
 from adamllm.core.io import write_json
@@ -286,3 +288,74 @@ def test_a_missing_logging_package_stops_before_training(tmp_path, tiny_models, 
     with pytest.raises(BadInputError, match="^key: unknown integration 'comet'"):
         require_integrations(["comet"], "key")
     require_integrations(["tensorboard"], "key")  # installed: no complaint
+
+
+# Independently of LLaMA-Factory's tables: how each family's checkpoint names its projector, its vision tower,
+# and the language model's linear layers that LoRA adapts.
+PROJECTOR = {"qwen2_vl": "visual.merger.", "qwen2_5_vl": "visual.merger.",
+             "llava_next_llama3": "multi_modal_projector.", "mllama": "multi_modal_projector."}  # fmt: skip
+TOWER = (".visual.", ".vision_tower.", ".vision_model.")
+LINEAR = re.compile(r"layers\.\d+\.(self_attn|cross_attn|mlp)\.(q|k|v|o|gate|up|down)_proj\.weight$")
+
+
+def tensors(folder):
+    from safetensors.torch import load_file
+
+    found = {}
+    for shard in sorted(folder.glob("*.safetensors")):
+        found.update(load_file(shard))
+    return found
+
+
+@pytest.mark.parametrize("family", TARGETS)
+def test_lora_changes_only_the_adapted_layers_and_the_projector(family, tiny_models, dataset, tmp_path, make_image):
+    """LoRA (rank 8, vision tower frozen): the adapter holds LoRA matrices and the projector, nothing else;
+    merged into the base, only the language model's linear layers and the projector differ from the base,
+    every other tensor byte-identical; the merged checkpoint loads and generates."""
+    folder, _ = dataset
+    settings = {**TINY, "max_steps": 2, "learning_rate": 1e-2, "finetuning_type": "lora"}
+    post_train(family, tiny_models / family, folder / "data.json", folder / "dataset_info.json", tmp_path / "out",
+               tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
+    adapter = tensors(tmp_path / "out" / "adapter")
+    assert {key for key in adapter if ".lora_A." not in key and ".lora_B." not in key} == {
+        key for key in adapter if PROJECTOR[family] in key
+    }
+    assert any(PROJECTOR[family] in key for key in adapter)
+    base, merged = tensors(tiny_models / family), tensors(tmp_path / "out")
+    assert base.keys() == merged.keys()
+    changed = {key for key in base if not torch.equal(base[key], merged[key])}
+    adapted = {key for key in changed if LINEAR.search(key) and not any(t in f".{key}" for t in TOWER)}
+    projector = {key for key in changed if PROJECTOR[family] in key}
+    assert adapted and projector and changed == adapted | projector
+    backend = load_backend("transformers", str(tmp_path / "out"), family)
+    prompt = backend.processor.apply_chat_template(
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
+        add_generation_prompt=True,
+    )
+    (text,) = backend.generate([Request(prompt, str(make_image("x.jpg")))], Sampling(max_new_tokens=3))
+    assert isinstance(text, str)
+
+
+def test_qlora_is_planned_here_and_stops_on_a_machine_without_cuda(tmp_path, tiny_models, dataset):
+    """QLoRA needs a CUDA GPU (bitsandbytes): its arguments are LoRA's with 4-bit base weights, and a run
+    without CUDA stops with one line before any model loads (benchmarks/qlora_device_check.py runs it on a GPU)."""
+    args = llamafactory_args(
+        "qwen2_vl", "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings(finetuning_type="qlora")
+    )
+    assert (args["finetuning_type"], args["quantization_bit"], args["additional_target"]) == (
+        "lora",
+        4,
+        "visual.merger",
+    )
+    assert args["freeze_vision_tower"] is True and args["lora_target"] == "all"
+    with pytest.raises(ValueError, match="unknown finetuning_type 'dora'"):
+        llamafactory_args(
+            "qwen2_vl", "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings(finetuning_type="dora")
+        )
+    folder, _ = dataset
+    if not torch.cuda.is_available():
+        with pytest.raises(BadInputError, match="^posttrain.settings.finetuning_type: qlora .* needs a CUDA GPU"):
+            post_train("qwen2_vl", tiny_models / "qwen2_vl", folder / "data.json", folder / "dataset_info.json",
+                       tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png",
+                       {**TINY, "finetuning_type": "qlora"})  # fmt: skip
+        assert not list(tmp_path.glob("out*"))

@@ -116,3 +116,34 @@ def test_gpu_throughput_benchmark_runs_with_vllm(tmp_path, tiny_corpus):
     assert result.returncode == 0, result.stderr[-4000:]
     row = result.stdout.strip().splitlines()[-1].split("|")
     assert row[1].strip() == "cpu" and row[2].strip() == "vllm" and int(row[4]) == 5 and float(row[7]) > 0
+
+
+@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl", "llava_next_llama3"])
+def test_a_lora_merged_checkpoint_loads_in_vllm(family, tmp_path, tiny_corpus):
+    """LoRA post-training (adapters merged into a full checkpoint after training) leaves a model vLLM loads
+    and decodes as transformers does."""
+    from PIL import Image
+
+    from adamllm.core.io import write_json
+    from adamllm.data.posttrain_data import RECIPES, dataset_info, format_record
+    from adamllm.training.posttrain import post_train
+
+    build_tiny_model(family, tmp_path / "base", tiny_corpus, vocab_size=800)
+    image = tmp_path / "cell.jpg"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(image)
+    triplet = {"Q": "How many nuclei?", "precise_A": "2", "informative_A": "Two dark nuclei are visible"}
+    item = {"id": 0, "image": str(image), "instruction": "<image>Describe the image.", "caption": "A cell.",
+            "triplet": triplet, "consistent": True}  # fmt: skip
+    write_json(tmp_path / "data" / "data.json", [format_record(item, RECIPES["single_stage"], 42, True)] * 2)
+    write_json(tmp_path / "data" / "dataset_info.json", dataset_info("demo", "data.json"))
+    settings = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 2, "per_device_batch_size": 1,
+                "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136,
+                "learning_rate": 1e-2, "finetuning_type": "lora"}  # fmt: skip
+    model_dir = tmp_path / "model"
+    post_train(family, tmp_path / "base", tmp_path / "data" / "data.json", tmp_path / "data" / "dataset_info.json",
+               model_dir, tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
+    assert (model_dir / "adapter" / "adapter_model.safetensors").is_file()
+    engine = load_backend("transformers", str(model_dir), family)
+    requests, sampling = cases(engine, family)
+    got = vllm_generate(model_dir, family, requests, sampling, tmp_path)
+    assert [g["tokens"] for g in got] == engine.generate_tokens(requests, sampling)

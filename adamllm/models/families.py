@@ -76,6 +76,7 @@ class ModelFamily:
     chat: ChatFormat = ChatFormat()
     max_aspect_ratio: float | None = None  # long side / short side its image processor accepts
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
+    model_type: str | None = None  # transformers' model_type: where its vision tower and projector are named
 
     def hparams(self, reading: str = "paper") -> TrainingHParams:
         """This family's post-training values under ``reading`` (a family the paper did not train has its own
@@ -95,6 +96,7 @@ FAMILIES = {
         ModelFamily(
             "qwen2_vl",
             multimodal=True,
+            model_type="qwen2_vl",
             image_token="<|image_pad|>",
             llamafactory_template="qwen2_vl",
             readings={
@@ -108,6 +110,7 @@ FAMILIES = {
         ModelFamily(
             "qwen2_5_vl",
             multimodal=True,
+            model_type="qwen2_5_vl",
             image_token="<|image_pad|>",
             llamafactory_template="qwen2_vl",  # LLaMA-Factory's template for Qwen2-VL and Qwen2.5-VL alike
             defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, QWEN2_5_DEFAULTS),
@@ -118,6 +121,7 @@ FAMILIES = {
         ModelFamily(
             "llava_next_llama3",
             multimodal=True,
+            model_type="llava_next",
             image_token="<image>",
             llamafactory_template="llava_next_llama3",
             readings={
@@ -130,6 +134,7 @@ FAMILIES = {
         ModelFamily(
             "mllama",
             multimodal=True,
+            model_type="mllama",
             image_token="<|image|>",
             llamafactory_template="mllama",
             readings={

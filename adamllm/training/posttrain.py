@@ -46,6 +46,9 @@ class PostTrainSettings:
     weight_decay: float | None = None
     warmup_ratio: float | None = None
     report_to: tuple[str, ...] = ()  # integrations besides the loss curve: tensorboard, wandb, mlflow
+    finetuning_type: str = "full"  # full, lora, or qlora (LoRA over 4-bit base weights: a CUDA GPU only)
+    lora_rank: int = 8  # LLaMA-Factory's default
+    lora_vision: str = "frozen"  # under LoRA the vision tower is frozen, or LoRA-adapted too (lora)
 
     @classmethod
     def from_config(cls, shared: dict, family_overrides: dict | None = None) -> PostTrainSettings:
@@ -81,9 +84,10 @@ def vision_learning_rate(family_name, settings: PostTrainSettings) -> float | No
 
 
 def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, output_dir, settings: PostTrainSettings):
-    """LLaMA-Factory SFT arguments for a full fine-tune of one model on one dataset. The LLM and projector
-    train at ``learning_rate``; the vision tower is frozen or trains at :func:`vision_learning_rate` (an
-    optimizer parameter group, see :func:`train_in_process`)."""
+    """LLaMA-Factory SFT arguments for one model on one dataset. The LLM and projector train at
+    ``learning_rate``; the vision tower is frozen or trains at :func:`vision_learning_rate` (an optimizer
+    parameter group, see :func:`train_in_process`). Under LoRA (:func:`lora_args`) the adapters and the
+    projector train."""
     family = get_family(family_name)
     values = family_values(family_name, settings)
     args = {
@@ -121,6 +125,31 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
     }
     if settings.deepspeed:
         args["deepspeed"] = deepspeed_config(f"zero{values['deepspeed_stage']}")
+    if settings.finetuning_type != "full":
+        args.update(lora_args(family, settings))
+    return args
+
+
+FINETUNING_TYPES = ("full", "lora", "qlora")
+LORA_VISION = ("frozen", "lora")
+
+
+def lora_args(family, settings: PostTrainSettings) -> dict:
+    """LLaMA-Factory's LoRA arguments: adapters of rank ``lora_rank`` on every linear layer of the language
+    model (and of the vision tower with ``lora_vision: lora``), the projector trained whole beside them
+    (``additional_target``: LLaMA-Factory leaves it frozen under LoRA otherwise); 4-bit base weights for
+    QLoRA. (A vision tower trained whole beside LoRA is not offered: PEFT cannot save its block list whole.)"""
+    if settings.finetuning_type not in FINETUNING_TYPES:
+        raise ValueError(f"unknown finetuning_type {settings.finetuning_type!r}; known: {', '.join(FINETUNING_TYPES)}")
+    if settings.lora_vision not in LORA_VISION:
+        raise ValueError(f"unknown lora_vision {settings.lora_vision!r}; known: {', '.join(LORA_VISION)}")
+    projector = composite_keys(family.model_type)[1]
+    args = {"finetuning_type": "lora", "lora_rank": settings.lora_rank, "lora_target": "all",
+            "freeze_vision_tower": settings.lora_vision != "lora", "freeze_multi_modal_projector": False}  # fmt: skip
+    if projector:
+        args["additional_target"] = ",".join(projector)
+    if settings.finetuning_type == "qlora":
+        args.update(quantization_bit=4, quantization_method="bnb")
     return args
 
 
@@ -180,6 +209,26 @@ def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list
         return sorted({p.name for p in checkpoint.iterdir()} - before)
 
 
+def require_quantization(finetuning_type: str) -> None:
+    """QLoRA's 4-bit base weights (bitsandbytes) need a CUDA GPU: one line before any model loads, not a
+    failure inside LLaMA-Factory."""
+    import torch
+
+    if finetuning_type == "qlora" and not torch.cuda.is_available():
+        raise BadInputError("posttrain.settings.finetuning_type", "qlora loads 4-bit base weights with "
+                            "bitsandbytes, which needs a CUDA GPU; use lora on this machine")  # fmt: skip
+
+
+def merge_adapter(checkpoint: Path, adapter: Path, base_model: str) -> None:
+    """Save at ``checkpoint`` the base model with the LoRA adapter in ``adapter`` (and the modules trained
+    whole beside it) merged in: a full checkpoint both backends load. The adapter stays where it is."""
+    from peft import PeftModel
+    from transformers import AutoModelForImageTextToText
+
+    model = AutoModelForImageTextToText.from_pretrained(base_model, dtype="auto")
+    PeftModel.from_pretrained(model, str(adapter)).merge_and_unload().save_pretrained(checkpoint)
+
+
 def count_records(data_file) -> int:
     return sum(1 for _ in read_records(data_file, POSTTRAIN_RECORD))
 
@@ -199,11 +248,15 @@ def post_train(
     shutil.rmtree(work, ignore_errors=True)  # never resume a stale, interrupted run
     parsed = settings if isinstance(settings, PostTrainSettings) else PostTrainSettings(**settings)
     require_integrations(parsed.report_to, "posttrain.settings.report_to")
-    args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, work, parsed)
+    require_quantization(parsed.finetuning_type)
+    adapter = work / "adapter" if parsed.finetuning_type != "full" else None
+    args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, adapter or work, parsed)
     run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed))
+    if adapter:
+        merge_adapter(work, adapter, str(base_model))
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
     vllm_compatible(work)
-    log = json.loads((work / "trainer_state.json").read_text())["log_history"]
+    log = json.loads(((adapter or work) / "trainer_state.json").read_text())["log_history"]
     write_loss_curve(log, loss_json, loss_png, title or f"{family}: {Path(data_file).parent.name}")
     shutil.move(str(work.with_name(work.name + ".yaml")), str(work / "adamllm_llamafactory.yaml"))
     shutil.rmtree(out_dir, ignore_errors=True)
