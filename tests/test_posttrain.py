@@ -221,6 +221,17 @@ def test_interrupted_training_leaves_no_checkpoint(tmp_path, tiny_models, datase
     assert not (tmp_path / "out").exists() and not (tmp_path / "l.json").exists()
 
 
+def describe(checkpoint, family, image) -> str:
+    """What a checkpoint answers about an image through the transformers backend (it loads and generates)."""
+    backend = load_backend("transformers", str(checkpoint), family)
+    prompt = backend.processor.apply_chat_template(
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
+        add_generation_prompt=True,
+    )
+    (text,) = backend.generate([Request(prompt, str(image))], Sampling(max_new_tokens=3))
+    return text
+
+
 @pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl"])
 def test_training_starts_clean_and_leaves_a_loadable_checkpoint(family, tmp_path, tiny_models, dataset, make_image):
     folder, _ = dataset
@@ -232,13 +243,7 @@ def test_training_starts_clean_and_leaves_a_loadable_checkpoint(family, tmp_path
     assert not stale.exists() and not (tmp_path / "out" / "checkpoint-99").exists()
     assert [p["step"] for p in json.loads((tmp_path / "l.json").read_text())] == [1]
     assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
-    backend = load_backend("transformers", str(tmp_path / "out"), family)
-    prompt = backend.processor.apply_chat_template(
-        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
-        add_generation_prompt=True,
-    )
-    (text,) = backend.generate([Request(prompt, str(make_image("x.jpg")))], Sampling(max_new_tokens=3))
-    assert isinstance(text, str)
+    assert isinstance(describe(tmp_path / "out", family, make_image("x.jpg")), str)
 
 
 def test_general_task_record_uses_a_seed_question_answered_both_ways():
@@ -327,13 +332,7 @@ def test_lora_changes_only_the_adapted_layers_and_the_projector(family, tiny_mod
     adapted = {key for key in changed if LINEAR.search(key) and not any(t in f".{key}" for t in TOWER)}
     projector = {key for key in changed if PROJECTOR[family] in key}
     assert adapted and projector and changed == adapted | projector
-    backend = load_backend("transformers", str(tmp_path / "out"), family)
-    prompt = backend.processor.apply_chat_template(
-        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}],
-        add_generation_prompt=True,
-    )
-    (text,) = backend.generate([Request(prompt, str(make_image("x.jpg")))], Sampling(max_new_tokens=3))
-    assert isinstance(text, str)
+    assert isinstance(describe(tmp_path / "out", family, make_image("x.jpg")), str)
 
 
 def test_qlora_is_planned_here_and_stops_on_a_machine_without_cuda(tmp_path, tiny_models, dataset):
