@@ -117,8 +117,10 @@ def test_plan_prints_the_estimate_of_each_method(tmp_path, tiny_qwen25):
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     jobs = [json.loads(line) for line in result.stdout.splitlines()]
-    posttrain = [job for job in jobs if job["rule"] == "posttrain"]
-    assert posttrain
+    posttrain = [job for job in jobs if job["rule"] == "posttrain" and job["family"] == "qwen2_5_vl"]
+    unbuilt = [job for job in jobs if job["rule"] == "posttrain" and job["family"] == "qwen3_vl"]
+    assert posttrain and unbuilt
+    assert all(job["memory"] == {"model": "resources/models/tiny/qwen3_vl"} for job in unbuilt)  # not built here
     size = model_size(str(tiny_qwen25))
     for job in posttrain:
         memory, args = job["memory"], job["args"]
@@ -132,3 +134,4 @@ def test_plan_prints_the_estimate_of_each_method(tmp_path, tiny_qwen25):
     table = subprocess.run(command[:4] + command[5:], cwd=workdir, capture_output=True, text=True, env=env).stdout
     lines = [line for line in table.splitlines() if "memory per GPU (estimate; full · lora · qlora)" in line]
     assert len(lines) >= 1 and all("ZeRO-0" in line and "trainable" in line for line in lines)
+    assert "memory per GPU: not estimated until resources/models/tiny/qwen3_vl's config.json is here" in table

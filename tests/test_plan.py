@@ -276,13 +276,13 @@ def test_a_newer_family_says_it_has_no_paper_value():
     to no family value of either reading and say where theirs come from (SPEC, "Where users are in 2026")."""
     example = ("--configfile", "config/config.yaml", "config/examples/new_families.yaml")
     planned = [job for job in jobs(plan(ROOT, *example)) if job["rule"] == "posttrain"]
-    assert planned and {job["family"] for job in planned} == {"qwen2_5_vl"}
+    assert planned and {job["family"] for job in planned} == {"qwen2_5_vl", "qwen3_vl"}
     for job in planned:
         assert job["own_defaults"].startswith("no paper value")
         for values in job["readings"].values():
             assert not {"learning_rate", "template", "freeze_vision_tower"} & values.keys()
     table = plan(ROOT, *example, flags=()).stdout
-    assert "  qwen2_5_vl: no paper value" in table
+    assert "  qwen2_5_vl: no paper value" in table and "  qwen3_vl: no paper value" in table
     assert "posttrain.learning_rate" not in table.splitlines()[-2] + table.splitlines()[-1]
 
 

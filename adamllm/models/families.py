@@ -60,6 +60,9 @@ QWEN2_5_DEFAULTS = ("no paper value: the authors' Qwen2.5-VL-3B release states 1
                     "128; the rest follows their Qwen2-VL command (8 × 2 × 8 GPUs, ZeRO-2, warm-up and weight "
                     "decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ 768·768 "
                     "pixels)")  # fmt: skip
+LLAMAFACTORY_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up "
+                         "and weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ "
+                         "768·768 pixels)")  # fmt: skip
 LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
                  "both readings agree")  # fmt: skip
 
@@ -116,6 +119,16 @@ FAMILIES = {
             defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, QWEN2_5_DEFAULTS),
             # The model card's pixel range (256 to 1280 tokens of 28·28 pixels); the processor's aspect limit.
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(256 * 28 * 28, 1280 * 28 * 28)),
+            max_aspect_ratio=200,
+        ),
+        ModelFamily(
+            "qwen3_vl",
+            multimodal=True,
+            model_type="qwen3_vl",
+            image_token="<|image_pad|>",
+            llamafactory_template="qwen3_vl_nothink",  # the Instruct models: no thinking turn
+            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            chat=ChatFormat(),  # no system turn; the processor's own pixel range
             max_aspect_ratio=200,
         ),
         ModelFamily(

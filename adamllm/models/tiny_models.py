@@ -54,14 +54,18 @@ def _llama3_chat_template(image_token: str) -> str:
     )
 
 
-QWEN2_VL_CHAT_TEMPLATE = (
-    "{% if messages[0]['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+QWEN_VL_TURNS = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n"
     "{% if message['content'] is string %}{{ message['content'] }}{% else %}"
     "{% for part in message['content'] %}{% if part['type'] == 'image' %}"
     "<|vision_start|><|image_pad|><|vision_end|>{% else %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}"
     "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
+QWEN2_VL_CHAT_TEMPLATE = (
+    "{% if messages[0]['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    + QWEN_VL_TURNS
+)
+QWEN3_VL_CHAT_TEMPLATE = QWEN_VL_TURNS  # Qwen3-VL adds no system turn of its own
 
 
 def train_tokenizer(corpus_files, specials: list[str], vocab_size: int):
@@ -201,8 +205,9 @@ def build_llava_next_llama3(out: Path, corpus_files, vocab_size: int):
     return _llava_next(out, corpus_files, vocab_size, "<image>")
 
 
-def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor_class, vision_config: dict):
-    """A tiny Qwen-VL of one generation (2, 2.5) with its own tokenizer, image and video processors."""
+def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor_class, vision_config: dict,
+             text: dict | None = None, patch_size: int = 14, chat_template: str = QWEN2_VL_CHAT_TEMPLATE):  # fmt: skip
+    """A tiny Qwen-VL of one generation (2, 2.5, 3) with its own tokenizer, image and video processors."""
     from transformers import Qwen2TokenizerFast, Qwen2VLImageProcessor, Qwen2VLVideoProcessor
 
     tok = _wrap(
@@ -214,7 +219,7 @@ def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor
         bos_token=None,
     )
     tok.add_special_tokens({"additional_special_tokens": QWEN2_SPECIALS[1:]})
-    tok.chat_template = QWEN2_VL_CHAT_TEMPLATE
+    tok.chat_template = chat_template
     ids = tok.convert_tokens_to_ids
     config = config_class(
         text_config={
@@ -229,6 +234,7 @@ def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor
             "eos_token_id": ids("<|im_end|>"),
             "pad_token_id": ids("<|endoftext|>"),
             "tie_word_embeddings": False,
+            **(text or {}),
         },
         vision_config={
             "depth": 2,
@@ -245,12 +251,14 @@ def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor
         tie_word_embeddings=False,
     )
     model = model_class(config)
-    pixels = {"min_pixels": 28 * 28 * 4, "max_pixels": 28 * 28 * 16}
+    model.generation_config.eos_token_id = ids("<|im_end|>")
+    side = patch_size * 2  # a merged 2 × 2 patch
+    pixels = {"min_pixels": side * side * 4, "max_pixels": side * side * 16, "patch_size": patch_size}
     processor = processor_class(
         image_processor=Qwen2VLImageProcessor(**pixels),
         video_processor=Qwen2VLVideoProcessor(**pixels),
         tokenizer=tok,
-        chat_template=QWEN2_VL_CHAT_TEMPLATE,
+        chat_template=chat_template,
     )
     return model, processor
 
@@ -271,6 +279,20 @@ def build_qwen2_5_vl(out: Path, corpus_files, vocab_size: int):
               "fullatt_block_indexes": [1]}  # fmt: skip
     classes = (Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor)
     return _qwen_vl(corpus_files, vocab_size, *classes, vision)
+
+
+def build_qwen3_vl(out: Path, corpus_files, vocab_size: int):
+    """A tiny Qwen3-VL: 16-pixel patches, learned position embeddings, one DeepStack layer, interleaved M-RoPE."""
+    from transformers import Qwen3VLConfig, Qwen3VLForConditionalGeneration, Qwen3VLProcessor
+
+    vision = {"hidden_size": 64, "intermediate_size": 128, "out_hidden_size": 64, "patch_size": 16,
+              "num_position_embeddings": 64, "deepstack_visual_indexes": [0]}  # fmt: skip
+    text = {"head_dim": 32, "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0,
+                                                "mrope_section": [6, 5, 5], "mrope_interleaved": True}}  # fmt: skip
+    classes = (Qwen3VLConfig, Qwen3VLForConditionalGeneration, Qwen3VLProcessor)
+    return _qwen_vl(
+        corpus_files, vocab_size, *classes, vision, text=text, patch_size=16, chat_template=QWEN3_VL_CHAT_TEMPLATE
+    )
 
 
 def build_mllama(out: Path, corpus_files, vocab_size: int):
@@ -323,6 +345,7 @@ BUILDERS = {
     "llava_next_llama3": build_llava_next_llama3,
     "qwen2_vl": build_qwen2_vl,
     "qwen2_5_vl": build_qwen2_5_vl,
+    "qwen3_vl": build_qwen3_vl,
     "mllama": build_mllama,
 }
 
