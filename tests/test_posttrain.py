@@ -22,7 +22,7 @@ from adamllm.training.posttrain import (
 
 pytestmark = pytest.mark.slow  # trains models
 
-TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama", "qwen2_5_vl", "qwen3_vl"]  # the paper's three, and newer
+TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama", "qwen2_5_vl", "qwen3_vl", "gemma3"]  # the paper's, and newer
 TINY = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 1, "per_device_batch_size": 1,
         "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136}  # fmt: skip
 
@@ -82,7 +82,8 @@ def test_llamafactory_loads_and_encodes_our_data(family, tiny_models, dataset, t
     "family,template,lr,wd,warmup,zero",
     [("qwen2_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("llava_next_llama3", "llava_next_llama3", 2e-5, 0.0, 0.03, 3),
      ("mllama", "mllama", 5e-6, 0.1, 0.1, 3),
-     ("qwen2_5_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("qwen3_vl", "qwen3_vl_nothink", 1e-5, 0.1, 0.1, 2)],
+     ("qwen2_5_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("qwen3_vl", "qwen3_vl_nothink", 1e-5, 0.1, 0.1, 2),
+     ("gemma3", "gemma3", 1e-5, 0.1, 0.1, 2)],
 )  # fmt: skip
 def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp_path):
     args = llamafactory_args(family, "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings())
@@ -117,14 +118,15 @@ def test_a_newer_family_has_its_own_defaults_and_no_paper_value(tmp_path):
 # whose own defaults freeze the tower, its learning rate with a vision rate given; and, independently of
 # LLaMA-Factory's tables, how each family's transformers model names its vision tower's parameters.
 PAPER_RATES = {"qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6),
-               "qwen2_5_vl": (1e-5, 2e-6), "qwen3_vl": (1e-5, 2e-6)}  # fmt: skip
-GIVEN = {"qwen2_5_vl": {"vision_learning_rate": 2e-6}, "qwen3_vl": {"vision_learning_rate": 2e-6}}
+               "qwen2_5_vl": (1e-5, 2e-6), "qwen3_vl": (1e-5, 2e-6), "gemma3": (1e-5, 2e-6)}  # fmt: skip
+GIVEN = {family: {"vision_learning_rate": 2e-6} for family in ("qwen2_5_vl", "qwen3_vl", "gemma3")}
 VISION_TOWER = {
     "qwen2_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
     "qwen2_5_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
     # Qwen3-VL: the DeepStack mergers feeding the tower's middle layers to the LLM count with the tower.
     "qwen3_vl": lambda name: ".visual." in f".{name}" and ".visual.merger." not in f".{name}",
     "llava_next_llama3": lambda name: ".vision_tower." in f".{name}",
+    "gemma3": lambda name: ".vision_tower." in f".{name}",
     "mllama": lambda name: ".vision_model." in f".{name}",
 }
 
@@ -300,7 +302,8 @@ def test_a_missing_logging_package_stops_before_training(tmp_path, tiny_models, 
 # Independently of LLaMA-Factory's tables: how each family's checkpoint names its projector, its vision tower,
 # and the language model's linear layers that LoRA adapts.
 PROJECTOR = {"qwen2_vl": "visual.merger.", "qwen2_5_vl": "visual.merger.", "qwen3_vl": "visual.merger.",
-             "llava_next_llama3": "multi_modal_projector.", "mllama": "multi_modal_projector."}  # fmt: skip
+             "llava_next_llama3": "multi_modal_projector.", "mllama": "multi_modal_projector.",
+             "gemma3": "multi_modal_projector."}  # fmt: skip
 TOWER = (".visual.", ".vision_tower.", ".vision_model.")
 LINEAR = re.compile(r"layers\.\d+\.(self_attn|cross_attn|mlp)\.(q|k|v|o|gate|up|down)_proj\.weight$")
 

@@ -100,11 +100,12 @@ def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
         assert [extract_triplet(g["text"]) for g in got] == [extract_triplet(t) for t in expected_texts]
 
 
-def test_mllama_falls_back_to_transformers(tmp_path, tiny_corpus):
+@pytest.mark.parametrize("family", ["mllama", "gemma3"])
+def test_families_vllm_does_not_run_alike_fall_back_to_transformers(family, tmp_path, tiny_corpus):
     from adamllm.generation.backends.transformers_backend import TransformersBackend
 
-    build_tiny_model("mllama", tmp_path, tiny_corpus, vocab_size=800)
-    assert isinstance(load_backend("vllm", str(tmp_path), "mllama"), TransformersBackend)
+    build_tiny_model(family, tmp_path, tiny_corpus, vocab_size=800)
+    assert isinstance(load_backend("vllm", str(tmp_path), family), TransformersBackend)
 
 
 def test_gpu_throughput_benchmark_runs_with_vllm(tmp_path, tiny_corpus):

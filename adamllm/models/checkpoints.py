@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 CLIP_PREFIX = "vision_tower."
+TOWER_IN_A_VISION_MODEL = ("llava_next", "gemma3")  # model types whose CLIP / SigLIP tower vLLM names so
 CLIP_VLLM_PREFIX = "vision_tower.vision_model."
 
 
@@ -16,13 +17,14 @@ def _clip_key(key: str) -> str:
 
 
 def vllm_compatible(checkpoint) -> int:
-    """Name a LLaVA-NeXT checkpoint's CLIP tower ``vision_tower.vision_model.*`` (what vLLM expects;
-    transformers saves ``vision_tower.*`` and loads either). Returns the number of renamed tensors."""
+    """Name a LLaVA-NeXT checkpoint's CLIP tower, or a Gemma-3 checkpoint's SigLIP tower,
+    ``vision_tower.vision_model.*`` (what vLLM and the hub checkpoints have; transformers saves
+    ``vision_tower.*`` and loads either). Returns the number of renamed tensors."""
     from safetensors.torch import load_file, save_file
 
     checkpoint = Path(checkpoint)
     config = json.loads((checkpoint / "config.json").read_text())
-    if config.get("model_type") != "llava_next":
+    if config.get("model_type") not in TOWER_IN_A_VISION_MODEL:
         return 0
     renamed = 0
     for shard in sorted(checkpoint.glob("*.safetensors")):

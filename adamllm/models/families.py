@@ -132,6 +132,18 @@ FAMILIES = {
             max_aspect_ratio=200,
         ),
         ModelFamily(
+            "gemma3",
+            multimodal=True,
+            model_type="gemma3",
+            image_token="<image_soft_token>",
+            llamafactory_template="gemma3",
+            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            chat=ChatFormat(stop=("<end_of_turn>",)),  # images resized to the tower's square: no pixel range
+            # vLLM 0.32 (CPU) decodes a trained tiny Gemma-3 differently from transformers from the first token
+            # of an image prompt (tests/test_vllm.py): its generations fall back to transformers until it agrees.
+            vllm=False,
+        ),
+        ModelFamily(
             "llava_next_llama3",
             multimodal=True,
             model_type="llava_next",

@@ -35,6 +35,19 @@ QWEN2_SPECIALS = [
 ]
 
 
+GEMMA3_SPECIALS = [
+    "<pad>",
+    "<eos>",
+    "<bos>",
+    "<unk>",
+    "<start_of_turn>",
+    "<end_of_turn>",
+    "<start_of_image>",
+    "<end_of_image>",
+    "<image_soft_token>",
+]
+
+
 # Llama-3's pre-tokenisation split: newline runs stay one piece, so a prompt that ends in "\n\n"
 # tokenizes as the same prefix of the longer training text.
 SPLIT_PATTERN = (
@@ -66,6 +79,15 @@ QWEN2_VL_CHAT_TEMPLATE = (
     + QWEN_VL_TURNS
 )
 QWEN3_VL_CHAT_TEMPLATE = QWEN_VL_TURNS  # Qwen3-VL adds no system turn of its own
+
+
+GEMMA3_CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}"
+    "<start_of_turn>{{ 'model' if message['role'] == 'assistant' else message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}"
+    "{% if part['type'] == 'image' %}<start_of_image>{% else %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}"
+    "<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
 
 
 def train_tokenizer(corpus_files, specials: list[str], vocab_size: int):
@@ -295,6 +317,70 @@ def build_qwen3_vl(out: Path, corpus_files, vocab_size: int):
     )
 
 
+def build_gemma3(out: Path, corpus_files, vocab_size: int):
+    """A tiny Gemma-3: a SigLIP tower of 4 × 4 patches pooled to 4 image tokens, sliding and full attention."""
+    from tokenizers import AddedToken, processors
+    from transformers import (
+        Gemma3Config,
+        Gemma3ForConditionalGeneration,
+        Gemma3ImageProcessor,
+        Gemma3Processor,
+        PreTrainedTokenizerFast,
+    )
+
+    trained = train_tokenizer(corpus_files, GEMMA3_SPECIALS, vocab_size)
+    bos = ("<bos>", trained.token_to_id("<bos>"))
+    trained.post_processor = processors.TemplateProcessing(
+        single=f"{bos[0]} $A", pair=f"{bos[0]} $A {bos[0]} $B", special_tokens=[bos]
+    )
+    images = {"boi_token": "<start_of_image>", "eoi_token": "<end_of_image>", "image_token": "<image_soft_token>"}
+    tok = _wrap(trained, PreTrainedTokenizerFast, bos_token="<bos>", eos_token="<eos>", pad_token="<pad>",
+                unk_token="<unk>", extra_special_tokens=images)  # fmt: skip
+    # Gemma's vocabulary has runs of newlines as single tokens, which vLLM's Gemma-3 prompt handling looks up.
+    tok.add_tokens([AddedToken("\n" * n, normalized=False, special=False) for n in (1, 2, 3, 4)])
+    tok.chat_template = GEMMA3_CHAT_TEMPLATE
+    ids = tok.convert_tokens_to_ids
+    ends = [ids("<eos>"), ids("<end_of_turn>")]
+    config = Gemma3Config(
+        text_config={
+            "vocab_size": len(tok),
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+            "head_dim": 32,
+            "max_position_embeddings": 4096,
+            "sliding_window": 512,
+            "layer_types": ["sliding_attention", "full_attention"],
+            "bos_token_id": ids("<bos>"),
+            "eos_token_id": ends,
+            "pad_token_id": ids("<pad>"),
+        },
+        vision_config={
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "image_size": 56,
+            "patch_size": 14,
+        },  # fmt: skip
+        mm_tokens_per_image=4,
+        boi_token_index=ids("<start_of_image>"),
+        eoi_token_index=ids("<end_of_image>"),
+        image_token_index=ids("<image_soft_token>"),
+    )
+    model = Gemma3ForConditionalGeneration(config)
+    model.generation_config.eos_token_id = ends
+    processor = Gemma3Processor(
+        image_processor=Gemma3ImageProcessor(size={"height": 56, "width": 56}),
+        tokenizer=tok,
+        chat_template=GEMMA3_CHAT_TEMPLATE,
+        image_seq_length=4,
+    )
+    return model, processor
+
+
 def build_mllama(out: Path, corpus_files, vocab_size: int):
     """A tiny Llama-3.2-Vision (Mllama): cross-attention text model and a tiled vision encoder."""
     from transformers import MllamaConfig, MllamaForConditionalGeneration, MllamaImageProcessor, MllamaProcessor
@@ -346,6 +432,7 @@ BUILDERS = {
     "qwen2_vl": build_qwen2_vl,
     "qwen2_5_vl": build_qwen2_5_vl,
     "qwen3_vl": build_qwen3_vl,
+    "gemma3": build_gemma3,
     "mllama": build_mllama,
 }
 
