@@ -48,6 +48,11 @@ GEMMA3_SPECIALS = [
 ]
 
 
+# The language model of the tiny Qwen-VL and Gemma-3 stand-ins (vLLM on CPU needs head_dim 32 or more).
+TINY_TEXT = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
+             "num_key_value_heads": 1, "max_position_embeddings": 4096}  # fmt: skip
+
+
 # Llama-3's pre-tokenisation split: newline runs stay one piece, so a prompt that ends in "\n\n"
 # tokenizes as the same prefix of the longer training text.
 SPLIT_PATTERN = (
@@ -246,12 +251,7 @@ def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor
     config = config_class(
         text_config={
             "vocab_size": len(tok),
-            "hidden_size": 64,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "num_key_value_heads": 1,
-            "max_position_embeddings": 4096,
+            **TINY_TEXT,
             "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [4, 6, 6]},
             "eos_token_id": ids("<|im_end|>"),
             "pad_token_id": ids("<|endoftext|>"),
@@ -344,13 +344,8 @@ def build_gemma3(out: Path, corpus_files, vocab_size: int):
     config = Gemma3Config(
         text_config={
             "vocab_size": len(tok),
-            "hidden_size": 64,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "num_key_value_heads": 1,
+            **TINY_TEXT,
             "head_dim": 32,
-            "max_position_embeddings": 4096,
             "sliding_window": 512,
             "layer_types": ["sliding_attention", "full_attention"],
             "bos_token_id": ids("<bos>"),
