@@ -145,7 +145,7 @@ def lora_args(family, settings: PostTrainSettings) -> dict:
         raise ValueError(f"unknown lora_vision {settings.lora_vision!r}; known: {', '.join(LORA_VISION)}")
     projector = composite_keys(family.model_type)[1]
     args = {"finetuning_type": "lora", "lora_rank": settings.lora_rank, "lora_target": "all",
-            "freeze_vision_tower": settings.lora_vision != "lora", "freeze_multi_modal_projector": False}  # fmt: skip
+            "freeze_vision_tower": settings.lora_vision != "lora"}  # fmt: skip
     if projector:
         args["additional_target"] = ",".join(projector)
     if settings.finetuning_type == "qlora":
