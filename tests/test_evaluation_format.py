@@ -51,3 +51,17 @@ def test_llama3_families_stop_at_both_end_tokens_whatever_the_checkpoint_says(ti
     assert set(sampling.stop) == LLAMA3_ENDS and sampling.skip_special_tokens
     ends = {engine.tokenizer.convert_ids_to_tokens(i) for i in engine.ending_ids(sampling)}
     assert ends == LLAMA3_ENDS
+
+
+def test_evaluation_asks_with_the_system_turn_training_added():
+    """Each target family is evaluated under the system turn LLaMA-Factory's template trained it with (the
+    template's default, as our post-training data set none), or none where the template adds none."""
+    from llamafactory.data.template import TEMPLATES
+
+    from adamllm.models.families import FAMILIES
+
+    targets = [family for family in FAMILIES.values() if family.llamafactory_template]
+    assert len(targets) >= 7
+    for family in targets:
+        trained = TEMPLATES[family.llamafactory_template].default_system or None
+        assert family.chat.system_message == trained, family.name

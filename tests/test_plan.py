@@ -276,13 +276,13 @@ def test_a_newer_family_says_it_has_no_paper_value():
     to no family value of either reading and say where theirs come from (SPEC, "Where users are in 2026")."""
     example = ("--configfile", "config/config.yaml", "config/examples/new_families.yaml")
     planned = [job for job in jobs(plan(ROOT, *example)) if job["rule"] == "posttrain"]
-    assert planned and {job["family"] for job in planned} == {"qwen2_5_vl", "qwen3_vl"}
+    assert planned and {job["family"] for job in planned} == {"qwen2_5_vl", "qwen3_vl", "internvl"}
     for job in planned:
         assert job["own_defaults"].startswith("no paper value")
         for values in job["readings"].values():
             assert not {"learning_rate", "template", "freeze_vision_tower"} & values.keys()
     table = plan(ROOT, *example, flags=()).stdout
-    assert "  qwen2_5_vl: no paper value" in table and "  qwen3_vl: no paper value" in table
+    assert all(f"  {family}: no paper value" in table for family in ("qwen2_5_vl", "qwen3_vl", "internvl"))
     assert "posttrain.learning_rate" not in table.splitlines()[-2] + table.splitlines()[-1]
 
 
@@ -295,6 +295,19 @@ def test_config_schema_names_every_target_family():
     named = schema["properties"]["targets"]["additionalProperties"]["properties"]["family"]["enum"]
     assert set(named) == targets
     assert set(schema["properties"]["posttrain"]["properties"]["families"]["properties"]) == targets
+
+
+def test_every_target_family_has_a_post_training_rate_with_its_basis():
+    """The plan estimates every target's post-training; a family the paper did not train says its rate is no
+    paper value (a scaled estimate) rather than passing for one."""
+    from adamllm.models.families import FAMILIES
+    from adamllm.workflow.estimates import rates
+
+    bundled = rates()["posttrain"]
+    for name, family in FAMILIES.items():
+        if family.readings or family.defaults:
+            assert bundled[name]["gpu_hours"] > 0 and bundled[name]["records"] > 0, name
+            assert bundled[name]["basis"].startswith("no paper value") == (family.readings is None), name
 
 
 def test_workstation_profile_trains_on_the_one_gpu_there_is():

@@ -10,6 +10,7 @@ from adamllm.core.errors import BadInputError
 from adamllm.core.io import write_json
 from adamllm.data.posttrain_data import RECIPES, dataset_info, format_record
 from adamllm.generation.backends import Request, Sampling, load_backend
+from adamllm.models.families import get_family
 from adamllm.models.tiny_models import build_tiny_model
 from adamllm.training.deepspeed import deepspeed_config
 from adamllm.training.posttrain import (
@@ -22,7 +23,7 @@ from adamllm.training.posttrain import (
 
 pytestmark = pytest.mark.slow  # trains models
 
-TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama", "qwen2_5_vl", "qwen3_vl", "gemma3"]  # the paper's, and newer
+TARGETS = ["qwen2_vl", "llava_next_llama3", "mllama", "qwen2_5_vl", "qwen3_vl", "gemma3", "internvl"]  # paper's, newer
 TINY = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 1, "per_device_batch_size": 1,
         "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136}  # fmt: skip
 
@@ -78,12 +79,42 @@ def test_llamafactory_loads_and_encodes_our_data(family, tiny_models, dataset, t
             assert message["content"].replace("<image>", "") not in trained  # user turns are masked
 
 
+@pytest.mark.parametrize("family", [f for f in TARGETS if get_family(f).chat.image_pixels is None])
+def test_training_sees_an_image_as_evaluation_does(family, tiny_models, tmp_path):
+    """Where evaluation gives the processor no pixel range, LLaMA-Factory must turn an image into as many image
+    tokens as the model's own processor does at evaluation (InternVL: tiles and a thumbnail, not one tile)."""
+    from llamafactory.data import get_dataset, get_template_and_fix_tokenizer
+    from llamafactory.hparams import get_train_args
+    from llamafactory.model import load_tokenizer
+    from PIL import Image
+
+    image = tmp_path / "wide.jpg"
+    Image.new("RGB", (120, 60), (200, 30, 30)).save(image)  # two tiles' worth, within TINY's pixel range
+    triplet = {"Q": "How many?", "precise_A": "2", "informative_A": "Two"}
+    item = {"id": 0, "image": str(image), "instruction": "<image>Describe.", "caption": "A cell.",
+            "triplet": triplet, "consistent": True}  # fmt: skip
+    write_json(tmp_path / "data" / "data.json", [format_record(item, RECIPES["single_stage"], 42, True)])
+    write_json(tmp_path / "data" / "dataset_info.json", dataset_info("demo", "data.json"))
+    args = llamafactory_args(family, tiny_models / family, tmp_path / "data", "demo", "/", tmp_path / "out",
+                             PostTrainSettings(**TINY))  # fmt: skip
+    model_args, data_args, training_args, _, _ = get_train_args(args)
+    module = load_tokenizer(model_args)
+    template = get_template_and_fix_tokenizer(module["tokenizer"], data_args)
+    row = get_dataset(template, model_args, data_args, training_args, "sft", **module)["train_dataset"][0]
+    processor = module["processor"]
+    image_id = module["tokenizer"].convert_tokens_to_ids(processor.image_token)
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Describe."}]}]
+    prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
+    evaluated = processor(images=[Image.open(image)], text=[prompt], return_tensors="pt")["input_ids"][0].tolist()
+    assert row["input_ids"].count(image_id) == evaluated.count(image_id) > 0
+
+
 @pytest.mark.parametrize(
     "family,template,lr,wd,warmup,zero",
     [("qwen2_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("llava_next_llama3", "llava_next_llama3", 2e-5, 0.0, 0.03, 3),
      ("mllama", "mllama", 5e-6, 0.1, 0.1, 3),
      ("qwen2_5_vl", "qwen2_vl", 1e-5, 0.1, 0.1, 2), ("qwen3_vl", "qwen3_vl_nothink", 1e-5, 0.1, 0.1, 2),
-     ("gemma3", "gemma3", 1e-5, 0.1, 0.1, 2)],
+     ("gemma3", "gemma3", 1e-5, 0.1, 0.1, 2), ("internvl", "intern_vl", 1e-5, 0.1, 0.1, 2)],
 )  # fmt: skip
 def test_arguments_follow_spec_table(family, template, lr, wd, warmup, zero, tmp_path):
     args = llamafactory_args(family, "m", tmp_path, "d", ".", tmp_path / "o", PostTrainSettings())
@@ -118,8 +149,9 @@ def test_a_newer_family_has_its_own_defaults_and_no_paper_value(tmp_path):
 # whose own defaults freeze the tower, its learning rate with a vision rate given; and, independently of
 # LLaMA-Factory's tables, how each family's transformers model names its vision tower's parameters.
 PAPER_RATES = {"qwen2_vl": (1e-5, 1e-5), "llava_next_llama3": (2e-5, 2e-6), "mllama": (5e-6, 5e-6),
-               "qwen2_5_vl": (1e-5, 2e-6), "qwen3_vl": (1e-5, 2e-6), "gemma3": (1e-5, 2e-6)}  # fmt: skip
-GIVEN = {family: {"vision_learning_rate": 2e-6} for family in ("qwen2_5_vl", "qwen3_vl", "gemma3")}
+               "qwen2_5_vl": (1e-5, 2e-6), "qwen3_vl": (1e-5, 2e-6), "gemma3": (1e-5, 2e-6),
+               "internvl": (1e-5, 2e-6)}  # fmt: skip
+GIVEN = {family: {"vision_learning_rate": 2e-6} for family in ("qwen2_5_vl", "qwen3_vl", "gemma3", "internvl")}
 VISION_TOWER = {
     "qwen2_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
     "qwen2_5_vl": lambda name: ".visual." in f".{name}" and ".merger." not in name,
@@ -127,6 +159,7 @@ VISION_TOWER = {
     "qwen3_vl": lambda name: ".visual." in f".{name}" and ".visual.merger." not in f".{name}",
     "llava_next_llama3": lambda name: ".vision_tower." in f".{name}",
     "gemma3": lambda name: ".vision_tower." in f".{name}",
+    "internvl": lambda name: ".vision_tower." in f".{name}",
     "mllama": lambda name: ".vision_model." in f".{name}",
 }
 
@@ -236,7 +269,7 @@ def describe(checkpoint, family, image) -> str:
     return text
 
 
-@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl"])
+@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl", "internvl"])
 def test_training_starts_clean_and_leaves_a_loadable_checkpoint(family, tmp_path, tiny_models, dataset, make_image):
     folder, _ = dataset
     stale = tmp_path / "out.partial"
@@ -303,7 +336,7 @@ def test_a_missing_logging_package_stops_before_training(tmp_path, tiny_models, 
 # and the language model's linear layers that LoRA adapts.
 PROJECTOR = {"qwen2_vl": "visual.merger.", "qwen2_5_vl": "visual.merger.", "qwen3_vl": "visual.merger.",
              "llava_next_llama3": "multi_modal_projector.", "mllama": "multi_modal_projector.",
-             "gemma3": "multi_modal_projector."}  # fmt: skip
+             "gemma3": "multi_modal_projector.", "internvl": "multi_modal_projector."}  # fmt: skip
 TOWER = (".visual.", ".vision_tower.", ".vision_model.")
 LINEAR = re.compile(r"layers\.\d+\.(self_attn|cross_attn|mlp)\.(q|k|v|o|gate|up|down)_proj\.weight$")
 

@@ -83,7 +83,8 @@ def vllm_generate(model_dir, family, requests, sampling, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "family", ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3", "qwen2_5_vl", "qwen3_vl"]
+    "family",
+    ["llava_next_synthesizer", "llama", "qwen2_vl", "llava_next_llama3", "qwen2_5_vl", "qwen3_vl", "internvl"],
 )
 def test_vllm_greedy_tokens_equal_transformers(family, tmp_path, tiny_corpus):
     model_dir = tmp_path / "model"
@@ -121,7 +122,7 @@ def test_gpu_throughput_benchmark_runs_with_vllm(tmp_path, tiny_corpus):
     assert row[1].strip() == "cpu" and row[2].strip() == "vllm" and int(row[4]) == 5 and float(row[7]) > 0
 
 
-@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "llava_next_llama3"])
+@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "llava_next_llama3", "internvl"])
 def test_a_lora_merged_checkpoint_loads_in_vllm(family, tmp_path, tiny_corpus):
     """LoRA post-training (adapters merged into a full checkpoint after training) leaves a model vLLM loads
     and decodes as transformers does."""

@@ -6,7 +6,7 @@ Every stage that needs to know something about a model asks this registry, never
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 READINGS = ("paper", "reference_code")  # the two readings of post-training (docs/method.md §7)
 PAPER_IMAGE_PIXELS = 768 * 768  # the paper states none: LLaMA-Factory's default since 2025-02 (docs/method.md §7)
@@ -63,6 +63,9 @@ QWEN2_5_DEFAULTS = ("no paper value: the authors' Qwen2.5-VL-3B release states 1
 LLAMAFACTORY_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up "
                          "and weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ "
                          "768·768 pixels)")  # fmt: skip
+# InternVL3's own system turn (its chat code and LLaMA-Factory's ``intern_vl`` template both add it).
+INTERNVL_SYSTEM = ("你是书生·万象，英文名是InternVL，"
+                   "是由上海人工智能实验室、清华大学及多家合作单位联合开发的多模态大语言模型。")  # fmt: skip
 LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
                  "both readings agree")  # fmt: skip
 
@@ -80,6 +83,8 @@ class ModelFamily:
     max_aspect_ratio: float | None = None  # long side / short side its image processor accepts
     vllm: bool = True  # vLLM 0.32 no longer runs Mllama: its generations fall back to transformers
     model_type: str | None = None  # transformers' model_type: where its vision tower and projector are named
+    # LLaMA-Factory arguments the family trains with besides the readings' (so it trains on images as it sees them)
+    llamafactory_args: dict = field(default_factory=dict)
 
     def hparams(self, reading: str = "paper") -> TrainingHParams:
         """This family's post-training values under ``reading`` (a family the paper did not train has its own
@@ -142,6 +147,17 @@ FAMILIES = {
             # vLLM 0.32 (CPU) decodes a trained tiny Gemma-3 differently from transformers from the first token
             # of an image prompt (tests/test_vllm.py): its generations fall back to transformers until it agrees.
             vllm=False,
+        ),
+        ModelFamily(
+            "internvl",
+            multimodal=True,
+            model_type="internvl",  # InternVL3 in Hugging Face format (the ``-hf`` repositories)
+            image_token="<IMG_CONTEXT>",
+            llamafactory_template="intern_vl",
+            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            chat=ChatFormat(INTERNVL_SYSTEM),  # images cut into 448-pixel tiles and a thumbnail: no pixel range
+            # transformers' and vLLM's InternVL processors tile each image; LLaMA-Factory does only when asked.
+            llamafactory_args={"crop_to_patches": True},
         ),
         ModelFamily(
             "llava_next_llama3",

@@ -34,6 +34,9 @@ QWEN2_SPECIALS = [
     "<|video_pad|>",
 ]
 
+INTERNVL_SPECIALS = [*QWEN2_SPECIALS[:3], "<img>", "</img>", "<IMG_CONTEXT>", "<video>"]
+INTERNVL_IMAGE_TOKENS = {"start_image_token": "<img>", "end_image_token": "</img>",
+                         "context_image_token": "<IMG_CONTEXT>", "video_token": "<video>"}  # fmt: skip
 
 GEMMA3_SPECIALS = [
     "<pad>",
@@ -51,6 +54,10 @@ GEMMA3_SPECIALS = [
 # The language model of the tiny Qwen-VL and Gemma-3 stand-ins (vLLM on CPU needs head_dim 32 or more).
 TINY_TEXT = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
              "num_key_value_heads": 1, "max_position_embeddings": 4096}  # fmt: skip
+
+# The vision tower of the tiny Gemma-3 and InternVL stand-ins: a ViT of 4 × 4 patches of 14 pixels on a 56-pixel image.
+TINY_VIT = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
+            "image_size": 56, "patch_size": 14}  # fmt: skip
 
 
 # Llama-3's pre-tokenisation split: newline runs stay one piece, so a prompt that ends in "\n\n"
@@ -84,6 +91,7 @@ QWEN2_VL_CHAT_TEMPLATE = (
     + QWEN_VL_TURNS
 )
 QWEN3_VL_CHAT_TEMPLATE = QWEN_VL_TURNS  # Qwen3-VL adds no system turn of its own
+INTERNVL_CHAT_TEMPLATE = QWEN_VL_TURNS.replace("<|vision_start|><|image_pad|><|vision_end|>", "<IMG_CONTEXT>\n")
 
 
 GEMMA3_CHAT_TEMPLATE = (
@@ -232,21 +240,30 @@ def build_llava_next_llama3(out: Path, corpus_files, vocab_size: int):
     return _llava_next(out, corpus_files, vocab_size, "<image>")
 
 
-def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor_class, vision_config: dict,
-             text: dict | None = None, patch_size: int = 14, chat_template: str = QWEN2_VL_CHAT_TEMPLATE):  # fmt: skip
-    """A tiny Qwen-VL of one generation (2, 2.5, 3) with its own tokenizer, image and video processors."""
-    from transformers import Qwen2TokenizerFast, Qwen2VLImageProcessor, Qwen2VLVideoProcessor
+def _qwen2_tokenizer(corpus_files, vocab_size: int, specials: list[str], chat_template: str, **tokens):
+    """Qwen2's tokenizer (no BOS, ``<|im_end|>`` ends a turn) over ``specials``, ``<|endoftext|>`` first."""
+    from transformers import Qwen2TokenizerFast
 
     tok = _wrap(
-        train_tokenizer(corpus_files, QWEN2_SPECIALS, vocab_size),
+        train_tokenizer(corpus_files, specials, vocab_size),
         Qwen2TokenizerFast,
         eos_token="<|im_end|>",
         pad_token="<|endoftext|>",
         unk_token=None,
         bos_token=None,
+        **tokens,
     )
-    tok.add_special_tokens({"additional_special_tokens": QWEN2_SPECIALS[1:]})
+    tok.add_special_tokens({"additional_special_tokens": specials[1:]})
     tok.chat_template = chat_template
+    return tok
+
+
+def _qwen_vl(corpus_files, vocab_size: int, config_class, model_class, processor_class, vision_config: dict,
+             text: dict | None = None, patch_size: int = 14, chat_template: str = QWEN2_VL_CHAT_TEMPLATE):  # fmt: skip
+    """A tiny Qwen-VL of one generation (2, 2.5, 3) with its own tokenizer, image and video processors."""
+    from transformers import Qwen2VLImageProcessor, Qwen2VLVideoProcessor
+
+    tok = _qwen2_tokenizer(corpus_files, vocab_size, QWEN2_SPECIALS, chat_template)
     ids = tok.convert_tokens_to_ids
     config = config_class(
         text_config={
@@ -352,14 +369,7 @@ def build_gemma3(out: Path, corpus_files, vocab_size: int):
             "eos_token_id": ends,
             "pad_token_id": ids("<pad>"),
         },
-        vision_config={
-            "hidden_size": 64,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 2,
-            "image_size": 56,
-            "patch_size": 14,
-        },  # fmt: skip
+        vision_config=TINY_VIT,
         mm_tokens_per_image=4,
         boi_token_index=ids("<start_of_image>"),
         eoi_token_index=ids("<end_of_image>"),
@@ -372,6 +382,50 @@ def build_gemma3(out: Path, corpus_files, vocab_size: int):
         tokenizer=tok,
         chat_template=GEMMA3_CHAT_TEMPLATE,
         image_seq_length=4,
+    )
+    return model, processor
+
+
+def build_internvl(out: Path, corpus_files, vocab_size: int):
+    """A tiny InternVL3 in Hugging Face format: an InternViT tower of 4 × 4 patches per 56-pixel tile, pixel-shuffled
+    to 4 image tokens per tile, images cut into up to 12 tiles and a thumbnail, a Qwen2 language model."""
+    from transformers import (
+        GotOcr2ImageProcessor,
+        InternVLConfig,
+        InternVLForConditionalGeneration,
+        InternVLProcessor,
+        InternVLVideoProcessor,
+    )
+
+    tok = _qwen2_tokenizer(corpus_files, vocab_size, INTERNVL_SPECIALS, INTERNVL_CHAT_TEMPLATE,
+                           extra_special_tokens=INTERNVL_IMAGE_TOKENS)  # fmt: skip
+    ids = tok.convert_tokens_to_ids
+    config = InternVLConfig(
+        text_config={
+            "model_type": "qwen2",
+            "vocab_size": len(tok),
+            **TINY_TEXT,
+            "head_dim": 32,
+            "eos_token_id": ids("<|im_end|>"),
+            "pad_token_id": ids("<|endoftext|>"),
+            "tie_word_embeddings": False,
+        },
+        vision_config=TINY_VIT,
+        image_token_id=ids("<IMG_CONTEXT>"),
+        image_seq_length=4,
+        tie_word_embeddings=False,
+    )
+    model = InternVLForConditionalGeneration(config)
+    model.generation_config.eos_token_id = ids("<|im_end|>")
+    tile = {"height": 56, "width": 56}
+    # The image processor's own switch off: only the processor's call tiles, which LLaMA-Factory does not make
+    # unless told (the registry's ``crop_to_patches``; tests/test_posttrain.py checks that both see one image alike).
+    processor = InternVLProcessor(
+        image_processor=GotOcr2ImageProcessor(size=tile, crop_to_patches=False, min_patches=1, max_patches=12),
+        video_processor=InternVLVideoProcessor(size=tile),
+        tokenizer=tok,
+        image_seq_length=4,
+        chat_template=INTERNVL_CHAT_TEMPLATE,
     )
     return model, processor
 
@@ -428,6 +482,7 @@ BUILDERS = {
     "qwen2_5_vl": build_qwen2_5_vl,
     "qwen3_vl": build_qwen3_vl,
     "gemma3": build_gemma3,
+    "internvl": build_internvl,
     "mllama": build_mllama,
 }
 

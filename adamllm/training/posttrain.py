@@ -122,6 +122,7 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
         "report_to": list(settings.report_to) or "none",
         "dataloader_num_workers": 0,
         "plot_loss": False,
+        **family.llamafactory_args,
     }
     if settings.deepspeed:
         args["deepspeed"] = deepspeed_config(f"zero{values['deepspeed_stage']}")
