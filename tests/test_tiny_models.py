@@ -45,3 +45,23 @@ def test_synthesizer_image_token_is_the_reserved_token(tmp_path, tiny_corpus):
     assert (
         json.loads((tmp_path / "config.json").read_text())["image_token_index"] == ids["<|reserved_special_token_4|>"]
     )
+
+
+@pytest.mark.parametrize("family", sorted(f for f in BUILDERS if f != "llama"))
+def test_the_image_reaches_the_language_model(family, tmp_path, tiny_corpus):
+    """A stand-in stands in for a trained checkpoint only if what it writes depends on the image: the next-token
+    logits after the same prompt differ between two images (transformers starts some projectors at zero)."""
+    import torch
+    from PIL import Image
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    build_tiny_model(family, tmp_path, tiny_corpus, vocab_size=600)
+    processor, model = AutoProcessor.from_pretrained(tmp_path), AutoModelForImageTextToText.from_pretrained(tmp_path)
+    messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is it?"}]}]
+    prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
+    logits = []
+    for colour in ((200, 30, 30), (20, 40, 220)):
+        inputs = processor(images=[Image.new("RGB", (40, 30), colour)], text=[prompt], return_tensors="pt")
+        with torch.no_grad():
+            logits.append(model(**inputs).logits[0, -1])
+    assert not torch.allclose(logits[0], logits[1], atol=1e-6)

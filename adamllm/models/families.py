@@ -144,8 +144,9 @@ FAMILIES = {
             llamafactory_template="gemma3",
             defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
             chat=ChatFormat(stop=("<end_of_turn>",)),  # images resized to the tower's square: no pixel range
-            # vLLM 0.32 (CPU) decodes a trained tiny Gemma-3 differently from transformers from the first token
-            # of an image prompt (tests/test_vllm.py): its generations fall back to transformers until it agrees.
+            # vLLM 0.32 (CPU) decoded a LoRA-trained tiny Gemma-3 otherwise than transformers from the first token
+            # of an image prompt (its projector had started at transformers' zero; drawn, both agreed): until the
+            # cause is known its generations fall back to transformers.
             vllm=False,
         ),
         ModelFamily(

@@ -376,6 +376,9 @@ def build_gemma3(out: Path, corpus_files, vocab_size: int):
         image_token_index=ids("<image_soft_token>"),
     )
     model = Gemma3ForConditionalGeneration(config)
+    # transformers starts Gemma-3's projector at zero (a hub checkpoint's is trained): drawn instead, so that the
+    # image reaches the language model and the tower gets gradients from the first step.
+    torch.nn.init.normal_(model.model.multi_modal_projector.mm_input_projection_weight, std=config.initializer_range)
     model.generation_config.eos_token_id = ends
     processor = Gemma3Processor(
         image_processor=Gemma3ImageProcessor(size={"height": 56, "width": 56}),
@@ -466,6 +469,11 @@ def build_mllama(out: Path, corpus_files, vocab_size: int):
         image_token_index=ids("<|image|>"),
     )
     model = MllamaForConditionalGeneration(config)
+    # transformers starts Mllama's tanh gates (cross-attention, positional embeddings) at zero, which shuts the
+    # image out of the language model (a hub checkpoint's are trained): drawn instead.
+    for name, parameter in model.named_parameters():
+        if name.endswith("gate") and not parameter.any():
+            torch.nn.init.uniform_(parameter, 0.5, 1.0)
     processor = MllamaProcessor(
         image_processor=MllamaImageProcessor(size={"height": 28, "width": 28}, max_image_tiles=2),
         tokenizer=tok,
