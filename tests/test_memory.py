@@ -96,6 +96,8 @@ def test_lora_and_qlora_by_hand():
     assert qlora.weights == 2 * (SIZE.total - 28 * 46_006_272) + 0.5 * 28 * 46_006_272
     assert lora.gradients == qlora.gradients == 2 * trainable and lora.optimizer == 12 * trainable
     assert qlora.total < lora.total < training_memory(SIZE, "full", 0, 1, 1, 2048, True).total
+    whole = training_memory(SIZE, "lora", zero_stage=0, gpus=1, batch=1, cutoff=2048, freeze_vision_tower=False)
+    assert whole.trainable == trainable + 665_000_000  # lora_vision: full: the tower trains whole beside them
 
 
 def test_unknown_method_is_an_error():
@@ -135,3 +137,11 @@ def test_plan_prints_the_estimate_of_each_method(tmp_path, tiny_qwen25):
     lines = [line for line in table.splitlines() if "memory per GPU (estimate; full · lora · qlora)" in line]
     assert len(lines) >= 1 and all("ZeRO-0" in line and "trainable" in line for line in lines)
     assert "memory per GPU: not estimated until resources/models/tiny/qwen3_vl's config.json is here" in table
+    whole = json.dumps({"settings": {"finetuning_type": "lora", "lora_vision": "full"}})
+    result = subprocess.run([*command, "--config", f"posttrain={whole}"], cwd=workdir, capture_output=True,
+                            text=True, env=env)  # fmt: skip
+    lora = [json.loads(line) for line in result.stdout.splitlines()]
+    lora = [job for job in lora if job["rule"] == "posttrain" and job["family"] == "qwen2_5_vl"]
+    assert lora and all(job["args"]["lora_vision"] == "full" for job in lora)
+    trainable = {job["memory"]["methods"]["lora"]["trainable"] for job in lora}
+    assert trainable == {8 * size.lora_linear + size.projector + size.vision}  # the tower trains whole

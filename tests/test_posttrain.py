@@ -373,6 +373,47 @@ def test_lora_changes_only_the_adapted_layers_and_the_projector(family, tiny_mod
     assert isinstance(describe(tmp_path / "out", family, make_image("x.jpg")), str)
 
 
+@pytest.mark.parametrize("family", TARGETS)
+def test_lora_with_the_vision_tower_trained_whole(family, tiny_models, dataset, tmp_path, make_image):
+    """``lora_vision: full``: the tower trains whole beside the adapters, at its own rate (the two-rate optimizer,
+    read off the real optimizer); the adapter holds LoRA matrices, the projector and the tower; merged, exactly the
+    adapted linear layers, the projector and the tower's tensors differ from the base."""
+    from transformers import TrainerCallback
+
+    folder, _ = dataset
+    rates = {}
+
+    class Record(TrainerCallback):
+        def on_train_begin(self, args, state, control, model=None, optimizer=None, **kwargs):
+            names = {id(p): n for n, p in model.named_parameters()}
+            rates.update({names[id(p)]: g.get("initial_lr", g["lr"]) for g in optimizer.param_groups
+                          for p in g["params"]})  # fmt: skip
+
+    settings = {**TINY, "max_steps": 2, "learning_rate": 1e-2, "vision_learning_rate": 1e-3,
+                "finetuning_type": "lora", "lora_vision": "full"}  # fmt: skip
+    original = train_in_process
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("adamllm.training.posttrain.train_in_process",
+                      lambda args, rate, **kw: original(args, rate, callbacks=[Record()], **kw))  # fmt: skip
+        post_train(family, tiny_models / family, folder / "data.json", folder / "dataset_info.json",
+                   tmp_path / "out", tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
+    tower = {name for name in rates if VISION_TOWER[family](name) and ".lora_" not in name}
+    assert tower and {rates[name] for name in tower} == {1e-3}
+    assert {rate for name, rate in rates.items() if name not in tower} == {1e-2}
+    adapter = tensors(tmp_path / "out" / "adapter")
+    whole = {key for key in adapter if ".lora_A." not in key and ".lora_B." not in key}
+    assert whole == {key for key in adapter if PROJECTOR[family] in key or VISION_TOWER[family](key)}
+    base, merged = tensors(tiny_models / family), tensors(tmp_path / "out")
+    assert base.keys() == merged.keys()
+    changed = {key for key in base if not torch.equal(base[key], merged[key])}
+    in_tower = {key for key in base if VISION_TOWER[family](key)}
+    adapted = {key for key in changed if LINEAR.search(key) and key not in in_tower}
+    projector = {key for key in changed if PROJECTOR[family] in key}
+    assert adapted and projector and changed - adapted - projector <= in_tower
+    assert len(changed & in_tower) >= len(in_tower) // 2  # the tower trained (a few tensors may get no gradient)
+    assert isinstance(describe(tmp_path / "out", family, make_image("x.jpg")), str)
+
+
 def test_qlora_is_planned_here_and_stops_on_a_machine_without_cuda(tmp_path, tiny_models, dataset):
     """QLoRA needs a CUDA GPU (bitsandbytes): its arguments are LoRA's with 4-bit base weights, and a run
     without CUDA stops with one line before any model loads (benchmarks/qlora_device_check.py runs it on a GPU)."""

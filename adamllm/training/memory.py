@@ -36,10 +36,11 @@ class Memory:
 
 def trainable_parameters(size: ModelSize, method: str, freeze_vision_tower: bool, lora_rank: int = LORA_RANK) -> int:
     """Full: everything but a frozen vision tower. LoRA and QLoRA: rank × (inputs + outputs) of each language-model
-    linear layer, and the projector trained whole (``additional_target``)."""
+    linear layer, the projector trained whole (``additional_target``), and the vision tower where it trains whole
+    beside them (``lora_vision: full``)."""
     if method == "full":
         return size.total - (size.vision if freeze_vision_tower else 0)
-    return lora_rank * size.lora_linear + size.projector
+    return lora_rank * size.lora_linear + size.projector + (0 if freeze_vision_tower else size.vision)
 
 
 def training_memory(size: ModelSize, method: str, zero_stage: int, gpus: int, batch: int, cutoff: int,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from adamllm.training.deepspeed import deepspeed_config
 from adamllm.training.launch import run_distributed, torchrun
 from adamllm.training.optim import two_rate_optimizer
 from adamllm.training.reporting import require_integrations
+from adamllm.training.vision_tower import is_vision_parameter, load_vision_tower, save_callback, unfreeze_vision_tower
 
 
 @dataclass
@@ -48,7 +48,7 @@ class PostTrainSettings:
     report_to: tuple[str, ...] = ()  # integrations besides the loss curve: tensorboard, wandb, mlflow
     finetuning_type: str = "full"  # full, lora, or qlora (LoRA over 4-bit base weights: a CUDA GPU only)
     lora_rank: int = 8  # LLaMA-Factory's default
-    lora_vision: str = "frozen"  # under LoRA the vision tower is frozen, or LoRA-adapted too (lora)
+    lora_vision: str = "frozen"  # under LoRA the vision tower is frozen, LoRA-adapted too (lora), or trained whole
 
     @classmethod
     def from_config(cls, shared: dict, family_overrides: dict | None = None) -> PostTrainSettings:
@@ -63,7 +63,8 @@ class PostTrainSettings:
 def family_values(family_name, settings: PostTrainSettings) -> dict:
     """The values a family trains with: each setting given, else the family's under ``settings.reading``.
     A frozen vision tower has no learning rate; a ``vision_learning_rate`` given trains the tower even
-    where the reading froze it (unless ``freeze_vision_tower`` is given too)."""
+    where the reading froze it (unless ``freeze_vision_tower`` is given too). Under LoRA ``lora_vision`` alone
+    says whether the tower trains (its adapters, or the tower whole)."""
     hp = get_family(family_name).hparams(settings.reading)
     values = {
         name: getattr(hp, name) if getattr(settings, name) is None else getattr(settings, name)
@@ -71,11 +72,19 @@ def family_values(family_name, settings: PostTrainSettings) -> dict:
                      "gradient_accumulation_steps", "image_max_pixels")
     }  # fmt: skip
     frozen = settings.freeze_vision_tower
-    if frozen is None:
+    if settings.finetuning_type != "full":  # under LoRA the tower trains as lora_vision says
+        frozen = settings.lora_vision == "frozen"
+    elif frozen is None:
         frozen = hp.freeze_vision_tower and settings.vision_learning_rate is None
     rate = settings.vision_learning_rate or hp.vision_learning_rate or values["learning_rate"]
     return {**values, "freeze_vision_tower": frozen, "vision_learning_rate": None if frozen else rate,
             "deepspeed_stage": hp.deepspeed_stage}  # fmt: skip
+
+
+def global_batch_size(family_name, settings: PostTrainSettings, gpus: int) -> int:
+    """Sequences per optimizer step over ``gpus`` data-parallel GPUs: per-device batch × accumulation × GPUs."""
+    values = family_values(family_name, settings)
+    return values["per_device_batch_size"] * values["gradient_accumulation_steps"] * gpus
 
 
 def vision_learning_rate(family_name, settings: PostTrainSettings) -> float | None:
@@ -132,14 +141,14 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
 
 
 FINETUNING_TYPES = ("full", "lora", "qlora")
-LORA_VISION = ("frozen", "lora")
+LORA_VISION = ("frozen", "lora", "full")
 
 
 def lora_args(family, settings: PostTrainSettings) -> dict:
     """LLaMA-Factory's LoRA arguments: adapters of rank ``lora_rank`` on every linear layer of the language
     model (and of the vision tower with ``lora_vision: lora``), the projector trained whole beside them
-    (``additional_target``: LLaMA-Factory leaves it frozen under LoRA otherwise); 4-bit base weights for
-    QLoRA. (A vision tower trained whole beside LoRA is not offered: PEFT cannot save its block list whole.)"""
+    (``additional_target``: LLaMA-Factory leaves it frozen under LoRA otherwise); 4-bit base weights for QLoRA.
+    A tower trained whole (``lora_vision: full``) is not LLaMA-Factory's: see :func:`train_in_process`."""
     if settings.finetuning_type not in FINETUNING_TYPES:
         raise ValueError(f"unknown finetuning_type {settings.finetuning_type!r}; known: {', '.join(FINETUNING_TYPES)}")
     if settings.lora_vision not in LORA_VISION:
@@ -154,30 +163,29 @@ def lora_args(family, settings: PostTrainSettings) -> dict:
     return args
 
 
-def is_vision_parameter(model_type: str) -> Callable[[str], bool]:
-    """Whether a parameter belongs to the vision tower (the keys LLaMA-Factory's ``freeze_vision_tower``
-    freezes); the projector is not part of it."""
-    keys = composite_keys(model_type)[0]
-    return lambda name: any(key in name for key in keys)
-
-
-def train_in_process(args: dict, vision_rate: float | None, callbacks=()) -> None:
+def train_in_process(args: dict, vision_rate: float | None, callbacks=(), whole_tower: bool = False) -> None:
     """LLaMA-Factory's ``run_exp`` in this process, its optimizer given two parameter groups: the vision
     tower at ``vision_rate``, everything else at ``args["learning_rate"]`` (stock LLaMA-Factory has one
     learning rate; its SFT trainer takes an optimizer from ``create_custom_optimizer``). With the vision
-    tower frozen (``vision_rate`` None) every trainable parameter has the one rate."""
+    tower frozen (``vision_rate`` None) every trainable parameter has the one rate. ``whole_tower``: under
+    LoRA the tower trains whole too, and is saved beside the adapter (adamllm.training.vision_tower)."""
     from llamafactory.train.sft import trainer as sft_trainer
     from llamafactory.train.tuner import run_exp
 
     stock = sft_trainer.create_custom_optimizer
 
     def create_optimizer(model, training_args, finetuning_args):
+        is_vision = is_vision_parameter(model.config.model_type)
+        if whole_tower:
+            unfreeze_vision_tower(model, is_vision)
         special = stock(model, training_args, finetuning_args)  # GaLore, LoRA+… if configured
         if special is not None:
             return special
         rate = training_args.learning_rate if vision_rate is None else vision_rate
-        return two_rate_optimizer(model, training_args, rate, is_vision_parameter(model.config.model_type))
+        return two_rate_optimizer(model, training_args, rate, is_vision)
 
+    if whole_tower:
+        callbacks = [*callbacks, save_callback()]
     sft_trainer.create_custom_optimizer = create_optimizer
     try:
         run_exp(dict(args), callbacks=list(callbacks))
@@ -185,15 +193,17 @@ def train_in_process(args: dict, vision_rate: float | None, callbacks=()) -> Non
         sft_trainer.create_custom_optimizer = stock
 
 
-def run_llamafactory(args: dict, config_path: Path, vision_rate: float | None) -> None:
+def run_llamafactory(args: dict, config_path: Path, vision_rate: float | None, whole_tower: bool = False) -> None:
     """In-process on CPU or one GPU; on several GPUs or nodes, torchrun runs :func:`main` per GPU."""
     with atomic_write(config_path) as handle:
         yaml.safe_dump(args, handle, sort_keys=False)
     worker = ["adamllm.training.posttrain", str(config_path)]
     if vision_rate is not None:
         worker += ["--vision-learning-rate", repr(vision_rate)]
+    if whole_tower:
+        worker.append("--whole-vision-tower")
     if not run_distributed(torchrun(worker)):
-        train_in_process(args, vision_rate)
+        train_in_process(args, vision_rate, whole_tower=whole_tower)
 
 
 def ensure_loadable(checkpoint: Path, base_model: str, multimodal: bool) -> list[str]:
@@ -222,12 +232,15 @@ def require_quantization(finetuning_type: str) -> None:
 
 def merge_adapter(checkpoint: Path, adapter: Path, base_model: str) -> None:
     """Save at ``checkpoint`` the base model with the LoRA adapter in ``adapter`` (and the modules trained
-    whole beside it) merged in: a full checkpoint both backends load. The adapter stays where it is."""
+    whole beside it, the vision tower among them where it trained whole) merged in: a full checkpoint both
+    backends load. The adapter stays where it is."""
     from peft import PeftModel
     from transformers import AutoModelForImageTextToText
 
     model = AutoModelForImageTextToText.from_pretrained(base_model, dtype="auto")
-    PeftModel.from_pretrained(model, str(adapter)).merge_and_unload().save_pretrained(checkpoint)
+    merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    load_vision_tower(merged, adapter)
+    merged.save_pretrained(checkpoint)
 
 
 def count_records(data_file) -> int:
@@ -252,7 +265,8 @@ def post_train(
     require_quantization(parsed.finetuning_type)
     adapter = work / "adapter" if parsed.finetuning_type != "full" else None
     args = llamafactory_args(family, base_model, Path(data_file).parent, dataset, media_dir, adapter or work, parsed)
-    run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed))
+    whole_tower = parsed.finetuning_type != "full" and parsed.lora_vision == "full"
+    run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed), whole_tower)
     if adapter:
         merge_adapter(work, adapter, str(base_model))
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
@@ -290,8 +304,10 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m adamllm.training.posttrain", description=main.__doc__)
     parser.add_argument("config", help="LLaMA-Factory YAML written by run_llamafactory")
     parser.add_argument("--vision-learning-rate", type=float, help="the vision tower's rate (none: it is frozen)")
+    parser.add_argument("--whole-vision-tower", action="store_true", help="under LoRA, train the tower whole too")
     args = parser.parse_args(argv)
-    train_in_process(yaml.safe_load(Path(args.config).read_text(encoding="utf-8")), args.vision_learning_rate)
+    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    train_in_process(config, args.vision_learning_rate, whole_tower=args.whole_vision_tower)
 
 
 if __name__ == "__main__":

@@ -175,10 +175,9 @@ def _posttrain_records(job, config, entry) -> Size:
 
 
 def _posttrain_batch(job, gpus: int) -> int:
-    from adamllm.training.posttrain import PostTrainSettings, family_values
+    from adamllm.training.posttrain import PostTrainSettings, global_batch_size
 
-    values = family_values(job.params["family"], PostTrainSettings(**job.params["settings"]))
-    return values["per_device_batch_size"] * values["gradient_accumulation_steps"] * gpus
+    return global_batch_size(job.params["family"], PostTrainSettings(**job.params["settings"]), gpus)
 
 
 def _tuning_batch(job, gpus: int) -> int:

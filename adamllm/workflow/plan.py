@@ -171,7 +171,12 @@ def _consistency_filter(job, params, resources):
 
 
 def _posttrain(job, params, resources):
-    from adamllm.training.posttrain import PostTrainSettings, llamafactory_args, vision_learning_rate
+    from adamllm.training.posttrain import (
+        PostTrainSettings,
+        global_batch_size,
+        llamafactory_args,
+        vision_learning_rate,
+    )
 
     family, settings = params["family"], PostTrainSettings(**params["settings"])
     info = Path(job.input["info"])
@@ -179,11 +184,11 @@ def _posttrain(job, params, resources):
     out = Path(job.output["checkpoint"])
     args = llamafactory_args(family, params["base"], info.parent, dataset, ".", out.with_name(out.name + ".partial"),
                              settings)  # fmt: skip
+    if settings.finetuning_type != "full":
+        args["lora_vision"] = settings.lora_vision  # not LLaMA-Factory's: a tower trained whole is ours
     args.update(
         vision_learning_rate=vision_learning_rate(family, settings),
-        global_batch_size=args["per_device_train_batch_size"]
-        * args["gradient_accumulation_steps"]
-        * job_gpus(resources),
+        global_batch_size=global_batch_size(family, settings, job_gpus(resources)),
     )
     return family, args
 
@@ -199,9 +204,10 @@ def posttrain_memory(args: dict, gpus: int, model: str) -> dict:
     size = model_size(model)
     if size is None:
         return {"model": model}
+    whole_tower = not args["freeze_vision_tower"] if "lora_vision" not in args else args["lora_vision"] == "full"
     setting = {"gpus": gpus, "zero_stage": zero_stage(args.get("deepspeed")),
                "batch": args["per_device_train_batch_size"], "cutoff": args["cutoff_len"],
-               "freeze_vision_tower": args["freeze_vision_tower"]}  # fmt: skip
+               "freeze_vision_tower": not whole_tower}  # fmt: skip
     methods = {}
     for method in METHODS:
         memory = training_memory(size, method, **setting)
