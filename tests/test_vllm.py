@@ -122,10 +122,14 @@ def test_gpu_throughput_benchmark_runs_with_vllm(tmp_path, tiny_corpus):
     assert row[1].strip() == "cpu" and row[2].strip() == "vllm" and int(row[4]) == 5 and float(row[7]) > 0
 
 
-@pytest.mark.parametrize("family", ["qwen2_vl", "qwen2_5_vl", "qwen3_vl", "llava_next_llama3", "internvl"])
-def test_a_lora_merged_checkpoint_loads_in_vllm(family, tmp_path, tiny_corpus):
-    """LoRA post-training (adapters merged into a full checkpoint after training) leaves a model vLLM loads
-    and decodes as transformers does."""
+@pytest.mark.parametrize(
+    "family,lora_vision",
+    [*((family, "frozen") for family in ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "llava_next_llama3", "internvl")),
+     ("qwen3_vl", "full"), ("internvl", "full")],
+)  # fmt: skip
+def test_a_lora_merged_checkpoint_loads_in_vllm(family, lora_vision, tmp_path, tiny_corpus):
+    """LoRA post-training (adapters merged into a full checkpoint after training, with the vision tower frozen or
+    trained whole beside them) leaves a model vLLM loads and decodes as transformers does."""
     from PIL import Image
 
     from adamllm.core.io import write_json
@@ -142,11 +146,12 @@ def test_a_lora_merged_checkpoint_loads_in_vllm(family, tmp_path, tiny_corpus):
     write_json(tmp_path / "data" / "dataset_info.json", dataset_info("demo", "data.json"))
     settings = {"cutoff_len": 512, "bf16": False, "deepspeed": False, "max_steps": 2, "per_device_batch_size": 1,
                 "gradient_accumulation_steps": 1, "image_max_pixels": 12544, "image_min_pixels": 3136,
-                "learning_rate": 1e-2, "finetuning_type": "lora"}  # fmt: skip
+                "learning_rate": 1e-2, "finetuning_type": "lora", "lora_vision": lora_vision}  # fmt: skip
     model_dir = tmp_path / "model"
     post_train(family, tmp_path / "base", tmp_path / "data" / "data.json", tmp_path / "data" / "dataset_info.json",
                model_dir, tmp_path / "l.json", tmp_path / "l.png", settings)  # fmt: skip
     assert (model_dir / "adapter" / "adapter_model.safetensors").is_file()
+    assert (model_dir / "adapter" / "vision_tower.safetensors").is_file() == (lora_vision == "full")
     engine = load_backend("transformers", str(model_dir), family)
     requests, sampling = cases(engine, family)
     got = vllm_generate(model_dir, family, requests, sampling, tmp_path)
