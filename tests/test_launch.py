@@ -127,3 +127,21 @@ def test_synthesizer_tuning_over_two_nodes(tmp_path, stand_in_srun, tiny_corpus)
     launched = json.loads((tmp_path / "srun.json").read_text())["command"]
     assert launched[4:9] == ["-m", "torch.distributed.run", "-m", "adamllm.workflow.stages", "tune_synthesizer"]
     assert (tmp_path / "out" / "config.json").exists() and len(json.loads((tmp_path / "loss.json").read_text())) == 2
+
+
+def test_a_worker_trains_the_vision_tower_whole_when_told(tmp_path, monkeypatch):
+    """Each torchrun worker gets the tower's rate and whether it trains whole (``lora_vision: full``) on its
+    command line, and passes both to the in-process training."""
+    from adamllm.training import posttrain
+
+    launched, trained = [], []
+    monkeypatch.setattr(posttrain, "run_distributed", lambda command: launched.append(command) or True)
+    monkeypatch.setattr(posttrain, "train_in_process", lambda args, rate, **kw: trained.append((args, rate, kw)))
+    posttrain.run_llamafactory({"stage": "sft"}, tmp_path / "args.yaml", 2e-6, whole_tower=True)
+    (command,) = launched
+    worker = command[command.index("adamllm.training.posttrain") + 1 :]
+    assert worker == [str(tmp_path / "args.yaml"), "--vision-learning-rate", "2e-06", "--whole-vision-tower"]
+    posttrain.main(worker)
+    posttrain.main([str(tmp_path / "args.yaml")])
+    args = {"stage": "sft"}
+    assert trained == [(args, 2e-6, {"whole_tower": True}), (args, None, {"whole_tower": False})]

@@ -131,8 +131,11 @@ def test_plan_prints_the_estimate_of_each_method(tmp_path, tiny_qwen25):
         assert memory["zero_stage"] == 0  # the demo trains without DeepSpeed
         for method in ("full", "lora", "qlora"):
             expected = training_memory(size, method, 0, memory["gpus"], memory["batch"], memory["cutoff"],
-                                       args["freeze_vision_tower"])  # fmt: skip
+                                       args["freeze_vision_tower"] or method != "full")  # fmt: skip
             assert memory["methods"][method]["total"] == expected.total
+        # LoRA as the user would switch to it (lora_vision frozen by default), whatever the full job does
+        assert memory["methods"]["lora"]["trainable"] == 8 * size.lora_linear + size.projector
+    assert any(not job["args"]["freeze_vision_tower"] for job in posttrain)  # the demo trains the tower: tested
     table = subprocess.run(command[:4] + command[5:], cwd=workdir, capture_output=True, text=True, env=env).stdout
     lines = [line for line in table.splitlines() if "memory per GPU (estimate; full · lora · qlora)" in line]
     assert len(lines) >= 1 and all("ZeRO-0" in line and "trainable" in line for line in lines)

@@ -323,3 +323,29 @@ def test_workstation_profile_trains_on_the_one_gpu_there_is():
         assert job["readings"]["paper"]["global_batch_size"] == 128
     memory = [job["memory"] for job in planned if job["rule"] == "posttrain"]
     assert all(m.get("gpus", 1) == 1 for m in memory)
+
+
+@pytest.mark.parametrize(
+    "lora_vision,frozen,rate", [("frozen", True, None), ("lora", False, 2e-6), ("full", False, 2e-6)]
+)
+def test_under_lora_the_vision_tower_trains_as_lora_vision_says(lora_vision, frozen, rate):
+    """Under LoRA only lora_vision decides whether the tower trains (adapters, or whole); where it trains, its rate
+    is the reading's tower rate (LLaVA-NeXT: 2e-6, Table 10), not the LLM's; frozen, it has none."""
+    from adamllm.training.posttrain import PostTrainSettings, family_values
+
+    settings = PostTrainSettings(finetuning_type="lora", lora_vision=lora_vision, freeze_vision_tower=not frozen)
+    values = family_values("llava_next_llama3", settings)
+    assert (values["freeze_vision_tower"], values["vision_learning_rate"]) == (frozen, rate)
+    assert values["learning_rate"] == 2e-5
+
+
+def test_qlora_with_the_tower_trained_whole_stops_before_the_run():
+    """QLoRA keeps the tower's linear weights in 4 bits, which cannot train whole: one line naming the settings,
+    before Snakemake plans a job."""
+    settings = json.dumps({"settings": {"finetuning_type": "qlora"}, "families": {"qwen2_vl": {"lora_vision": "full"}}})
+    result = plan(ROOT, "--config", f"posttrain={settings}")
+    assert result.returncode != 0
+    assert "config: posttrain.families.qwen2_vl: lora_vision: full cannot go with finetuning_type: qlora" in (
+        result.stdout + result.stderr
+    )
+    assert "Traceback" not in result.stdout + result.stderr

@@ -79,24 +79,23 @@ def test_llamafactory_loads_and_encodes_our_data(family, tiny_models, dataset, t
             assert message["content"].replace("<image>", "") not in trained  # user turns are masked
 
 
-@pytest.mark.parametrize("family", [f for f in TARGETS if get_family(f).chat.image_pixels is None])
-def test_training_sees_an_image_as_evaluation_does(family, tiny_models, tmp_path):
-    """Where evaluation gives the processor no pixel range, LLaMA-Factory must turn an image into as many image
-    tokens as the model's own processor does at evaluation (InternVL: tiles and a thumbnail, not one tile)."""
+def image_tokens_both_ways(family, model, size, settings: dict, tmp_path):
+    """(image tokens LLaMA-Factory trains on, image tokens the model's own processor evaluates) for one image of
+    ``size`` in a record written by our formatter."""
     from llamafactory.data import get_dataset, get_template_and_fix_tokenizer
     from llamafactory.hparams import get_train_args
     from llamafactory.model import load_tokenizer
     from PIL import Image
 
-    image = tmp_path / "wide.jpg"
-    Image.new("RGB", (120, 60), (200, 30, 30)).save(image)  # two tiles' worth, within TINY's pixel range
+    image = tmp_path / "image.jpg"
+    Image.new("RGB", size, (200, 30, 30)).save(image)
     triplet = {"Q": "How many?", "precise_A": "2", "informative_A": "Two"}
     item = {"id": 0, "image": str(image), "instruction": "<image>Describe.", "caption": "A cell.",
             "triplet": triplet, "consistent": True}  # fmt: skip
     write_json(tmp_path / "data" / "data.json", [format_record(item, RECIPES["single_stage"], 42, True)])
     write_json(tmp_path / "data" / "dataset_info.json", dataset_info("demo", "data.json"))
-    args = llamafactory_args(family, tiny_models / family, tmp_path / "data", "demo", "/", tmp_path / "out",
-                             PostTrainSettings(**TINY))  # fmt: skip
+    args = llamafactory_args(family, model, tmp_path / "data", "demo", "/", tmp_path / "out",
+                             PostTrainSettings(**settings))  # fmt: skip
     model_args, data_args, training_args, _, _ = get_train_args(args)
     module = load_tokenizer(model_args)
     template = get_template_and_fix_tokenizer(module["tokenizer"], data_args)
@@ -105,8 +104,35 @@ def test_training_sees_an_image_as_evaluation_does(family, tiny_models, tmp_path
     image_id = module["tokenizer"].convert_tokens_to_ids(processor.image_token)
     messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Describe."}]}]
     prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
-    evaluated = processor(images=[Image.open(image)], text=[prompt], return_tensors="pt")["input_ids"][0].tolist()
-    assert row["input_ids"].count(image_id) == evaluated.count(image_id) > 0
+    evaluated = list(processor(images=[Image.open(image)], text=[prompt])["input_ids"][0])
+    return row["input_ids"].count(image_id), evaluated.count(image_id)
+
+
+@pytest.mark.parametrize("family", [f for f in TARGETS if get_family(f).chat.image_pixels is None])
+def test_training_sees_an_image_as_evaluation_does(family, tiny_models, tmp_path):
+    """Where evaluation gives the processor no pixel range, LLaMA-Factory must turn an image into as many image
+    tokens as the model's own processor does at evaluation (InternVL: tiles and a thumbnail, not one tile).
+    The image, 120 × 60, is two of the InternVL stand-in's tiles, within TINY's pixel range."""
+    trained, evaluated = image_tokens_both_ways(family, tiny_models / family, (120, 60), TINY, tmp_path)
+    assert trained == evaluated > 0
+
+
+@pytest.mark.parametrize("family", [f for f in TARGETS if get_family(f).llamafactory_args.get("crop_to_patches")])
+def test_a_large_image_is_tiled_alike_in_training_and_evaluation(family, tiny_models, tmp_path):
+    """A processor that tiles chooses its grid by the image's size, so LLaMA-Factory must not shrink the image
+    first: with the stand-in's processor at a hub checkpoint's tile size (448 pixels) and the family's own image
+    cap, a 1600 × 800 image becomes as many image tokens in training as at evaluation (768·768 would make 3 tiles
+    of it in training, 9 at evaluation)."""
+    import shutil
+
+    model = tmp_path / "model"
+    shutil.copytree(tiny_models / family, model)
+    config = json.loads((model / "processor_config.json").read_text())
+    config["image_processor"]["size"] = {"height": 448, "width": 448}
+    (model / "processor_config.json").write_text(json.dumps(config))
+    own_cap = {key: value for key, value in TINY.items() if key != "image_max_pixels"}
+    trained, evaluated = image_tokens_both_ways(family, model, (1600, 800), own_cap, tmp_path)
+    assert trained == evaluated > 4 * config["image_seq_length"]
 
 
 @pytest.mark.parametrize(
@@ -209,7 +235,7 @@ def test_reference_code_reading_freezes_the_vision_tower(family, tiny_models, da
 
     folder, _ = dataset
     tiny = {key: value for key, value in TINY.items() if key != "image_max_pixels"}  # the reading's cap
-    # two steps: Mllama's cross-attention gates start at zero, so its projector gets a gradient from the second
+    # two steps: the first, the warm-up's, runs at a learning rate of zero
     settings = PostTrainSettings(**{**tiny, "max_steps": 2}, reading="reference_code")
     args = llamafactory_args(family, tiny_models / family, folder, "demo", "/", tmp_path / "out", settings)
     assert get_train_args(dict(args))[0].image_max_pixels == 512 * 512
@@ -403,6 +429,7 @@ def test_lora_with_the_vision_tower_trained_whole(family, tiny_models, dataset, 
     adapter = tensors(tmp_path / "out" / "adapter")
     whole = {key for key in adapter if ".lora_A." not in key and ".lora_B." not in key}
     assert whole == {key for key in adapter if PROJECTOR[family] in key or VISION_TOWER[family](key)}
+    assert {key for key in whole if VISION_TOWER[family](key)}  # the tower, beside the adapter
     base, merged = tensors(tiny_models / family), tensors(tmp_path / "out")
     assert base.keys() == merged.keys()
     changed = {key for key in base if not torch.equal(base[key], merged[key])}

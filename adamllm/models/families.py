@@ -66,6 +66,13 @@ LLAMAFACTORY_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5
 # InternVL3's own system turn (its chat code and LLaMA-Factory's ``intern_vl`` template both add it).
 INTERNVL_SYSTEM = ("你是书生·万象，英文名是InternVL，"
                    "是由上海人工智能实验室、清华大学及多家合作单位联合开发的多模态大语言模型。")  # fmt: skip
+# InternVL's processor cuts the original image into at most 12 tiles and a thumbnail, choosing the grid by its size:
+# LLaMA-Factory must not shrink it first (its default cap, 768·768) or training sees another grid than evaluation.
+UNSHRUNK_IMAGE_PIXELS = 8192 * 8192
+INTERNVL_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up and "
+                     "weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen), images not "
+                     "shrunk before InternVL's processor tiles them (≤ 12 tiles of 448·448 pixels and a "
+                     "thumbnail)")  # fmt: skip
 LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
                  "both readings agree")  # fmt: skip
 
@@ -155,7 +162,7 @@ FAMILIES = {
             model_type="internvl",  # InternVL3 in Hugging Face format (the ``-hf`` repositories)
             image_token="<IMG_CONTEXT>",
             llamafactory_template="intern_vl",
-            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, UNSHRUNK_IMAGE_PIXELS, INTERNVL_DEFAULTS),
             chat=ChatFormat(INTERNVL_SYSTEM),  # images cut into 448-pixel tiles and a thumbnail: no pixel range
             # transformers' and vLLM's InternVL processors tile each image; LLaMA-Factory does only when asked.
             llamafactory_args={"crop_to_patches": True},

@@ -96,7 +96,7 @@ def llamafactory_args(family_name, model, dataset_dir, dataset, media_dir, outpu
     """LLaMA-Factory SFT arguments for one model on one dataset. The LLM and projector train at
     ``learning_rate``; the vision tower is frozen or trains at :func:`vision_learning_rate` (an optimizer
     parameter group, see :func:`train_in_process`). Under LoRA (:func:`lora_args`) the adapters and the
-    projector train."""
+    projector train, and the tower as ``lora_vision`` says."""
     family = get_family(family_name)
     values = family_values(family_name, settings)
     args = {
@@ -144,6 +144,14 @@ FINETUNING_TYPES = ("full", "lora", "qlora")
 LORA_VISION = ("frozen", "lora", "full")
 
 
+def settings_problem(settings: PostTrainSettings) -> str | None:
+    """What makes these settings unusable together, or None."""
+    if settings.finetuning_type == "qlora" and settings.lora_vision == "full":
+        return ("lora_vision: full cannot go with finetuning_type: qlora (QLoRA stores the vision tower's linear "
+                "weights in 4 bits, which cannot train whole); use lora, or lora_vision frozen or lora")  # fmt: skip
+    return None
+
+
 def lora_args(family, settings: PostTrainSettings) -> dict:
     """LLaMA-Factory's LoRA arguments: adapters of rank ``lora_rank`` on every linear layer of the language
     model (and of the vision tower with ``lora_vision: lora``), the projector trained whole beside them
@@ -153,6 +161,8 @@ def lora_args(family, settings: PostTrainSettings) -> dict:
         raise ValueError(f"unknown finetuning_type {settings.finetuning_type!r}; known: {', '.join(FINETUNING_TYPES)}")
     if settings.lora_vision not in LORA_VISION:
         raise ValueError(f"unknown lora_vision {settings.lora_vision!r}; known: {', '.join(LORA_VISION)}")
+    if problem := settings_problem(settings):
+        raise BadInputError("posttrain.settings", problem)
     projector = composite_keys(family.model_type)[1]
     args = {"finetuning_type": "lora", "lora_rank": settings.lora_rank, "lora_target": "all",
             "freeze_vision_tower": settings.lora_vision != "lora"}  # fmt: skip
@@ -230,7 +240,7 @@ def require_quantization(finetuning_type: str) -> None:
                             "bitsandbytes, which needs a CUDA GPU; use lora on this machine")  # fmt: skip
 
 
-def merge_adapter(checkpoint: Path, adapter: Path, base_model: str) -> None:
+def merge_adapter(checkpoint: Path, adapter: Path, base_model: str, whole_tower: bool = False) -> None:
     """Save at ``checkpoint`` the base model with the LoRA adapter in ``adapter`` (and the modules trained
     whole beside it, the vision tower among them where it trained whole) merged in: a full checkpoint both
     backends load. The adapter stays where it is."""
@@ -239,7 +249,8 @@ def merge_adapter(checkpoint: Path, adapter: Path, base_model: str) -> None:
 
     model = AutoModelForImageTextToText.from_pretrained(base_model, dtype="auto")
     merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
-    load_vision_tower(merged, adapter)
+    if whole_tower:
+        load_vision_tower(merged, adapter)
     merged.save_pretrained(checkpoint)
 
 
@@ -268,7 +279,7 @@ def post_train(
     whole_tower = parsed.finetuning_type != "full" and parsed.lora_vision == "full"
     run_llamafactory(args, work.with_name(work.name + ".yaml"), vision_learning_rate(family, parsed), whole_tower)
     if adapter:
-        merge_adapter(work, adapter, str(base_model))
+        merge_adapter(work, adapter, str(base_model), whole_tower)
     ensure_loadable(work, str(base_model), get_family(family).multimodal)
     vllm_compatible(work)
     log = json.loads(((adapter or work) / "trainer_state.json").read_text())["log_history"]

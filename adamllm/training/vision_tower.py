@@ -31,7 +31,9 @@ def _base(model):
 
 def tower_parameters(model, is_vision: Callable[[str], bool]) -> dict:
     """The vision tower's own parameters (no LoRA matrices), by their names in the base model."""
-    return {name: p for name, p in _base(model).named_parameters() if is_vision(name) and ".lora_" not in name}
+    wrapped = (".lora_", ".modules_to_save.", ".original_module.")  # PEFT's, not the tower's own
+    return {name: p for name, p in _base(model).named_parameters()
+            if is_vision(name) and not any(w in name for w in wrapped)}  # fmt: skip
 
 
 def unfreeze_vision_tower(model, is_vision: Callable[[str], bool]) -> int:
@@ -45,6 +47,9 @@ def unfreeze_vision_tower(model, is_vision: Callable[[str], bool]) -> int:
             parameter.data = parameter.data.to(dtype)
         parameter.requires_grad_(True)
         count += parameter.numel()
+    if not count:
+        raise ValueError(f"{model.config.model_type}: no vision tower parameters to train whole (LLaMA-Factory "
+                         "names no tower for this model type)")  # fmt: skip
     return count
 
 
@@ -77,12 +82,10 @@ def save_callback():
 
 def load_vision_tower(model, adapter: Path) -> int:
     """Load a tower saved by :func:`save_callback` into ``model`` (the merged checkpoint); every saved tensor must
-    name one of the model's parameters. Returns how many tensors were loaded (0 with no tower saved)."""
+    name one of the model's parameters. Returns how many tensors were loaded."""
     from safetensors.torch import load_file
 
     path = Path(adapter) / TOWER_FILE
-    if not path.exists():
-        return 0
     tensors = load_file(path)
     missing = set(tensors) - dict(model.named_parameters()).keys()
     if missing:

@@ -112,6 +112,7 @@ def check_config(config: dict) -> dict:
                 raise ConfigError(f"config: {key} names {name!r}, which is not a key of '{section}'")
     for target in config["targets"].values():
         model_family(target["model"], target.get("family"))
+    _check_posttrain_settings(config["posttrain"])
     if config["posttrain"]["recipes"]:
         _check_training_inputs(config)
     evaluation = config["evaluation"]
@@ -134,6 +135,16 @@ def check_config(config: dict) -> dict:
     if python and not (Path(python).is_file() and os.access(python, os.X_OK)):
         raise ConfigError(f"config: vllm.python: not an executable interpreter: {python}")
     return benchmarks
+
+
+def _check_posttrain_settings(posttrain: dict) -> None:
+    """Settings that each pass the schema but cannot go together (shared, and with each family's overrides)."""
+    from adamllm.training.posttrain import PostTrainSettings, settings_problem
+
+    for family, overrides in {None: {}, **posttrain["families"]}.items():
+        problem = settings_problem(PostTrainSettings.from_config(posttrain["settings"], overrides))
+        if problem:
+            raise ConfigError(f"config: posttrain.{f'families.{family}' if family else 'settings'}: {problem}")
 
 
 def rows_file(config: dict, benchmark, domain: str) -> str:

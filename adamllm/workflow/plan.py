@@ -204,14 +204,18 @@ def posttrain_memory(args: dict, gpus: int, model: str) -> dict:
     size = model_size(model)
     if size is None:
         return {"model": model}
-    whole_tower = not args["freeze_vision_tower"] if "lora_vision" not in args else args["lora_vision"] == "full"
     setting = {"gpus": gpus, "zero_stage": zero_stage(args.get("deepspeed")),
-               "batch": args["per_device_train_batch_size"], "cutoff": args["cutoff_len"],
-               "freeze_vision_tower": not whole_tower}  # fmt: skip
+               "batch": args["per_device_train_batch_size"], "cutoff": args["cutoff_len"]}  # fmt: skip
+    # Whether each method's vision tower trains whole: the job's own choice for its method; for the others, a full
+    # job's LoRA keeps the default lora_vision (frozen), and a LoRA job's full fine-tuning trains the tower unless
+    # its lora_vision froze it.
+    lora_vision = args.get("lora_vision")
+    frozen = {"full": args["freeze_vision_tower"] if lora_vision is None else lora_vision == "frozen"}
+    frozen["lora"] = frozen["qlora"] = lora_vision != "full"
     methods = {}
     for method in METHODS:
-        memory = training_memory(size, method, **setting)
-        methods[method] = {**asdict(memory), "total": memory.total}
+        memory = training_memory(size, method, **setting, freeze_vision_tower=frozen[method])
+        methods[method] = {**asdict(memory), "total": memory.total, "freeze_vision_tower": frozen[method]}
     return {"model": model, "parameters": size.total, **setting, "methods": methods}
 
 
