@@ -60,19 +60,25 @@ QWEN2_5_DEFAULTS = ("no paper value: the authors' Qwen2.5-VL-3B release states 1
                     "128; the rest follows their Qwen2-VL command (8 × 2 × 8 GPUs, ZeRO-2, warm-up and weight "
                     "decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ 768·768 "
                     "pixels)")  # fmt: skip
-LLAMAFACTORY_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up "
-                         "and weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen, images ≤ "
-                         "768·768 pixels)")  # fmt: skip
+QWEN2_VALUES = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up and "
+                "weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen")  # fmt: skip
+LLAMAFACTORY_DEFAULTS = f"{QWEN2_VALUES}, images ≤ 768·768 pixels)"
 # InternVL3's own system turn (its chat code and LLaMA-Factory's ``intern_vl`` template both add it).
 INTERNVL_SYSTEM = ("你是书生·万象，英文名是InternVL，"
                    "是由上海人工智能实验室、清华大学及多家合作单位联合开发的多模态大语言模型。")  # fmt: skip
 # InternVL's processor cuts the original image into at most 12 tiles and a thumbnail, choosing the grid by its size:
 # LLaMA-Factory must not shrink it first (its default cap, 768·768) or training sees another grid than evaluation.
 UNSHRUNK_IMAGE_PIXELS = 8192 * 8192
-INTERNVL_DEFAULTS = ("no paper value: the Qwen2-VL command's values (lr 1e-5, 8 × 2 × 8 GPUs, ZeRO-2, warm-up and "
-                     "weight decay 0.1) on LLaMA-Factory 0.9.5's defaults (vision tower frozen), images not "
-                     "shrunk before InternVL's processor tiles them (≤ 12 tiles of 448·448 pixels and a "
-                     "thumbnail)")  # fmt: skip
+INTERNVL_DEFAULTS = (f"{QWEN2_VALUES}), images not shrunk before InternVL's processor tiles them (≤ 12 tiles of "
+                     "448·448 pixels and a thumbnail)")  # fmt: skip
+
+
+def qwen2_command(image_max_pixels: int, source: str) -> TrainingHParams:
+    """The reference's Qwen2-VL command's values (lr 1e-5, vision tower frozen, weight decay and warm-up 0.1,
+    ZeRO-2, 8 × 2 per GPU), with an image cap and a source: what the newer families default to as well."""
+    return TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, image_max_pixels, source)
+
+
 LLAVA_RELEASE = ("its released models were trained by the reference's LLaVA script, whose values are Table 10's: "
                  "both readings agree")  # fmt: skip
 
@@ -116,7 +122,7 @@ FAMILIES = {
             llamafactory_template="qwen2_vl",
             readings={
                 "paper": TrainingHParams(1e-5, 1e-5, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, PAPER),
-                "reference_code": TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, REFERENCE_IMAGE_PIXELS, QWEN_COMMAND),
+                "reference_code": qwen2_command(REFERENCE_IMAGE_PIXELS, QWEN_COMMAND),
             },
             released_reading=("reference_code", LLAMAFACTORY_RELEASE),
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(224 * 224, 1280 * 28 * 28)),
@@ -128,7 +134,7 @@ FAMILIES = {
             model_type="qwen2_5_vl",
             image_token="<|image_pad|>",
             llamafactory_template="qwen2_vl",  # LLaMA-Factory's template for Qwen2-VL and Qwen2.5-VL alike
-            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, QWEN2_5_DEFAULTS),
+            defaults=qwen2_command(PAPER_IMAGE_PIXELS, QWEN2_5_DEFAULTS),
             # The model card's pixel range (256 to 1280 tokens of 28·28 pixels); the processor's aspect limit.
             chat=ChatFormat("You are a helpful assistant.", image_pixels=(256 * 28 * 28, 1280 * 28 * 28)),
             max_aspect_ratio=200,
@@ -139,7 +145,7 @@ FAMILIES = {
             model_type="qwen3_vl",
             image_token="<|image_pad|>",
             llamafactory_template="qwen3_vl_nothink",  # the Instruct models: no thinking turn
-            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            defaults=qwen2_command(PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
             chat=ChatFormat(),  # no system turn; the processor's own pixel range
             max_aspect_ratio=200,
         ),
@@ -149,7 +155,7 @@ FAMILIES = {
             model_type="gemma3",
             image_token="<image_soft_token>",
             llamafactory_template="gemma3",
-            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
+            defaults=qwen2_command(PAPER_IMAGE_PIXELS, LLAMAFACTORY_DEFAULTS),
             chat=ChatFormat(stop=("<end_of_turn>",)),  # images resized to the tower's square: no pixel range
             # vLLM 0.32 (CPU) decoded a LoRA-trained tiny Gemma-3 otherwise than transformers from the first token
             # of an image prompt (its projector had started at transformers' zero; drawn, both agreed): until the
@@ -162,7 +168,7 @@ FAMILIES = {
             model_type="internvl",  # InternVL3 in Hugging Face format (the ``-hf`` repositories)
             image_token="<IMG_CONTEXT>",
             llamafactory_template="intern_vl",
-            defaults=TrainingHParams(1e-5, None, 0.1, 0.1, 2, 8, 2, UNSHRUNK_IMAGE_PIXELS, INTERNVL_DEFAULTS),
+            defaults=qwen2_command(UNSHRUNK_IMAGE_PIXELS, INTERNVL_DEFAULTS),
             chat=ChatFormat(INTERNVL_SYSTEM),  # images cut into 448-pixel tiles and a thumbnail: no pixel range
             # transformers' and vLLM's InternVL processors tile each image; LLaMA-Factory does only when asked.
             llamafactory_args={"crop_to_patches": True},
